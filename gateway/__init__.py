@@ -1,0 +1,1 @@
+"""The ASGI gateway: app factory, settings, authentication, GraphQL over HTTP, and the CLI."""

@@ -1,0 +1,107 @@
+"""`casegraph`: serve the gateway, mint demo tokens, print the schema, check the policies."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gateway.settings import load_settings
+from policies.loader import PolicyError
+from providers.registry import ConfigError
+
+DEMO_PRINCIPALS = (
+    ("CRC Northumbria officer", "C01", ["read", "custody:read", "risk:read"], "C01T101",
+     "demo.officer"),
+    ("CRC Thames Valley system (machine)", "C16", ["read", "custody:read"], None, None),
+    ("NPS North East officer", "N02", ["read", "custody:read", "risk:read"], "N02T101",
+     "nps.officer"),
+    ("HMP Moorland staff", "MDI", ["read", "custody:read"], None, None),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (ConfigError, PolicyError) as exc:
+        print(f"casegraph: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casegraph", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", type=Path, help="TOML config (default: the embedded demo)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+    token = commands.add_parser("token", help="mint a demo token (trusted only by the demo)")
+    token.add_argument("--org", required=True, help="organisation code, e.g. C01, N02, MDI, HQ")
+    token.add_argument("--scope", action="append", help="repeatable; default read, custody:read,"
+                                                        " risk:read")
+    token.add_argument("--staff", help="staff code, for a person's token")
+    token.add_argument("--user", help="username (Limited Access lists name users)")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds until expiry")
+    token.set_defaults(run=_token)
+    schema = commands.add_parser("schema", help="schema tools")
+    schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
+    schema_commands.add_parser("print", help="write the SDL to stdout").set_defaults(run=_sdl)
+    check = commands.add_parser("check", help="check config and policy coverage")
+    check.add_argument("--config", type=Path)
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = load_settings(args.config)
+    app = create_app(settings)
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(f"casegraph: GraphiQL and the API at {url}")
+    if settings.auth.demo:
+        _print_demo_tokens()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _print_demo_tokens() -> None:
+    from gateway import tokens
+
+    print("Demo tokens (8 hours; the GraphiQL page already sends the first one):")
+    for label, org, scopes, staff, user in DEMO_PRINCIPALS:
+        token = tokens.mint(org, scopes, staff=staff, username=user)
+        print(f"\n  {label} [{org}; {' '.join(scopes)}]\n  Authorization: Bearer {token}")
+    print("\nMore: casegraph token --org C05 --scope read --scope custody:read\n")
+
+
+def _token(args: argparse.Namespace) -> int:
+    from gateway import tokens
+
+    scopes = args.scope or list(tokens.DEFAULT_SCOPES)
+    print(tokens.mint(args.org, scopes, staff=args.staff, username=args.user,
+                      ttl_seconds=args.ttl))
+    return 0
+
+
+def _sdl(_: argparse.Namespace) -> int:
+    from resolvers.schema import build_schema
+
+    print(build_schema().as_str())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from gateway.app import create_app
+
+    create_app(load_settings(args.config))
+    print("casegraph: configuration and policies are complete: every field has a decision")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Demo tokens, signed with the committed demo key; only the demo configuration trusts them."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+
+import jwt
+
+from gateway.settings import AUDIENCE, DEMO_ISSUER, DEMO_KEYS
+
+DEFAULT_SCOPES = ("read", "custody:read", "risk:read")
+
+
+def mint(org: str, scopes: Iterable[str] = DEFAULT_SCOPES, *, staff: str | None = None,
+         username: str | None = None, org_type: str | None = None, ttl_seconds: int = 8 * 3600,
+         subject: str | None = None, now: float | None = None) -> str:
+    """An RS256 JWT shaped like an HMPPS Auth token, plus the organisation claims."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {
+        "iss": DEMO_ISSUER, "aud": AUDIENCE, "iat": issued, "nbf": issued,
+        "exp": issued + ttl_seconds, "jti": uuid.uuid4().hex,
+        "sub": subject or username or f"{org.lower()}-client",
+        "client_id": f"{org.lower()}-client", "scope": sorted(set(scopes)), "org": org,
+        "authorities": ["ROLE_CASEGRAPH"],
+        "auth_source": "delius" if username else "none",
+    }
+    if username:
+        claims["user_name"] = username
+    if staff:
+        claims["staff_code"] = staff
+    if org_type:
+        claims["org_type"] = org_type
+    key = (DEMO_KEYS / "demo-private.pem").read_bytes()
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "casegraph-demo"})

@@ -1,0 +1,1 @@
+"""Backend adapters behind one small batch-first protocol (see `providers.base`)."""

@@ -1,0 +1,65 @@
+"""Accumulates one synthetic dataset; the segment and scenario generators write through it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from random import Random
+
+from providers.embedded.identifiers import UniqueIds
+from providers.embedded.staffing import NamePool, Staffing
+from providers.records import Case, Custody, Movement, Person, Registration, SentenceDates
+
+
+class Builder:
+    """The mutable workspace of a dataset build; `dataset.Dataset` freezes and indexes it."""
+
+    def __init__(self, seed: int, as_of: date) -> None:
+        self.rng = Random(seed)
+        self.as_of = as_of
+        self.ids = UniqueIds(self.rng)
+        self.names = NamePool(seed)
+        self.staffing = Staffing(self.rng, self.names)
+        self.people: dict[str, Person] = {}
+        self.cases: dict[str, list[Case]] = defaultdict(list)
+        self.registrations: dict[str, list[Registration]] = defaultdict(list)
+        self.custody: dict[str, Custody] = {}
+        self.sentence_dates: dict[int, SentenceDates] = {}
+        self.movements: dict[str, list[Movement]] = defaultdict(list)
+        self.merged_noms: dict[str, str] = {}
+        self.scenarios: dict[str, list[str]] = defaultdict(list)
+        self._case_id = 2_500_000_000
+        self._registration_id = 2_600_000_000
+
+    def days_ago(self, days: int) -> date:
+        return self.as_of - timedelta(days=days)
+
+    def stamp(self, day: date) -> datetime:
+        """A deterministic last-modified time on `day`."""
+        seconds = self.rng.randrange(8 * 3600, 18 * 3600)
+        return datetime.combine(day, time(), UTC) + timedelta(seconds=seconds)
+
+    def next_case_id(self) -> str:
+        self._case_id += 1
+        return str(self._case_id)
+
+    def next_registration_id(self) -> str:
+        self._registration_id += 1
+        return str(self._registration_id)
+
+    def add_person(self, person: Person) -> Person:
+        self.people[person.crn] = person
+        return person
+
+    def add_case(self, case: Case) -> Case:
+        self.cases[case.crn].append(case)
+        return case
+
+    def add_custody(self, custody: Custody, dates: SentenceDates, moves: list[Movement]) -> None:
+        self.custody[custody.noms_number] = custody
+        self.sentence_dates[dates.booking_id] = dates
+        self.movements[custody.noms_number] = sorted(
+            moves, key=lambda m: m.movement_date, reverse=True)
+
+    def tag(self, scenario: str, *identifiers: str) -> None:
+        self.scenarios[scenario].extend(identifiers)

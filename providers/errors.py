@@ -1,0 +1,35 @@
+"""The errors a provider may raise; nothing else escapes a provider.
+
+    ProviderError                 code BACKEND_ERROR
+    ├── BackendUnavailable        code BACKEND_UNAVAILABLE   (refused, 5xx, circuit open)
+    ├── BackendTimeout            code BACKEND_TIMEOUT       (no answer within the deadline)
+    └── BackendBadData            code BACKEND_BAD_DATA      (an answer we cannot trust)
+
+Messages name the provider and what failed, never a person's data or an upstream body.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ProviderError(Exception):
+    """A backend could not give a trustworthy answer."""
+
+    code: ClassVar[str] = "BACKEND_ERROR"
+
+    def __init__(self, provider: str, message: str) -> None:
+        super().__init__(f"{provider}: {message}")
+        self.provider = provider
+
+
+class BackendUnavailable(ProviderError):
+    code: ClassVar[str] = "BACKEND_UNAVAILABLE"
+
+
+class BackendTimeout(ProviderError):
+    code: ClassVar[str] = "BACKEND_TIMEOUT"
+
+
+class BackendBadData(ProviderError):
+    code: ClassVar[str] = "BACKEND_BAD_DATA"

@@ -1,0 +1,85 @@
+"""Binds each kind to a provider, from configuration; third parties plug in by entry point.
+
+A provider factory is registered under a *type* name ("embedded", or any name in the
+`casegraph.providers` entry point group) and called with the provider's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from providers.base import ALL_KINDS, Page, Provider
+
+ProviderFactory = Callable[..., Provider]
+ENTRY_POINT_GROUP = "casegraph.providers"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message names the key and the choices."""
+
+
+def _embedded(**settings: Any) -> Provider:
+    from providers.embedded.provider import EmbeddedProvider
+
+    return EmbeddedProvider(**settings)
+
+
+BUILTIN_FACTORIES: dict[str, ProviderFactory] = {"embedded": _embedded}
+
+
+def factories() -> dict[str, ProviderFactory]:
+    """Built-in provider types plus those installed through the entry point group."""
+    found = dict(BUILTIN_FACTORIES)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry.name, entry.load())
+    return found
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Which provider answers each kind; the only way resolvers reach a backend."""
+
+    providers: Mapping[str, Provider]
+    bindings: Mapping[str, str]
+
+    def provider_for(self, kind: str) -> Provider:
+        return self.providers[self.bindings[kind]]
+
+    async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
+        return await self.provider_for(kind).fetch(kind, keys)
+
+    async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
+                   ) -> Page:
+        return await self.provider_for(kind).page(kind, criteria, offset, limit)
+
+    async def aclose(self) -> None:
+        for provider in self.providers.values():
+            await provider.aclose()
+
+
+def build_registry(providers: Mapping[str, Mapping[str, Any]],
+                   bindings: Mapping[str, str]) -> Registry:
+    """Instantiate configured providers and check every kind is bound to one that serves it."""
+    known = factories()
+    built: dict[str, Provider] = {}
+    for name, settings in providers.items():
+        settings = dict(settings)
+        kind = settings.pop("type", None)
+        if kind not in known:
+            raise ConfigError(f"providers.{name}.type = {kind!r}: choose one of {sorted(known)}")
+        built[name] = known[kind](name=name, **settings)
+    unbound = sorted(ALL_KINDS - set(bindings))
+    if unbound:
+        raise ConfigError(f"bindings: no provider bound for {unbound}")
+    for kind, name in bindings.items():
+        if kind not in ALL_KINDS:
+            raise ConfigError(f"bindings.{kind}: unknown kind; choose from {sorted(ALL_KINDS)}")
+        if name not in built:
+            raise ConfigError(f"bindings.{kind} = {name!r}: no such provider; "
+                              f"configured: {sorted(built)}")
+        if kind not in built[name].kinds:
+            raise ConfigError(f"bindings.{kind} = {name!r}: that provider does not serve {kind}")
+    return Registry(built, dict(bindings))

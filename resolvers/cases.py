@@ -1,0 +1,132 @@
+"""Probation cases (nDelius events): offences, sentence, requirements, manager, key dates."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from providers.records import Case as CaseRecord
+from providers.records import KeyDates
+from resolvers import visibility
+from resolvers.context import Context, Info, masked
+from resolvers.organisations import OffenderManager, Provider, load_provider
+
+if TYPE_CHECKING:
+    from resolvers.offenders import Offender
+
+
+@strawberry.type(description="An offence on a case.")
+class Offence:
+    code: str | None = strawberry.field(description="Home Office offence code.")
+    description: str | None = strawberry.field(description="What the offence was.")
+    main: bool | None = strawberry.field(description="Whether this is the main offence.")
+    offence_date: datetime.date | None = strawberry.field(description="When it was committed.")
+
+
+@strawberry.type(description="The sentence (disposal) passed on a case.")
+class Sentence:
+    description: str | None = strawberry.field(description="Sentence type, as nDelius words it.")
+    type_code: str | None = strawberry.field(description="Sentence type code.")
+    length: int | None = strawberry.field(description="Original length.")
+    length_units: str | None = strawberry.field(description="Units of the length.")
+    start_date: datetime.date | None = strawberry.field(description="When it started.")
+    expected_end_date: datetime.date | None = strawberry.field(description="When it should end.")
+    termination_date: datetime.date | None = strawberry.field(description="When it ended, if so.")
+
+
+@strawberry.type(description="A requirement of a community sentence.")
+class Requirement:
+    category: str | None = strawberry.field(description="Main category, e.g. Unpaid Work.")
+    subcategory: str | None = strawberry.field(description="Sub-category.")
+    length: int | None = strawberry.field(description="Length, in `lengthUnit`.")
+    length_unit: str | None = strawberry.field(description="Hours, Days, Months, Sessions.")
+    active: bool | None = strawberry.field(description="Whether it is in force.")
+
+
+@strawberry.type(description="The case system's own copy of the key release dates; compare it "
+                             "with custody.sentenceDates to find a broken data share.")
+class DeliusKeyDates:
+    conditional_release_date: datetime.date | None = strawberry.field(description="ACR.")
+    licence_expiry_date: datetime.date | None = strawberry.field(description="LED.")
+    hdc_eligibility_date: datetime.date | None = strawberry.field(description="HDE.")
+    parole_eligibility_date: datetime.date | None = strawberry.field(description="PED.")
+    sentence_expiry_date: datetime.date | None = strawberry.field(description="SED.")
+    expected_release_date: datetime.date | None = strawberry.field(description="EXP.")
+
+    @classmethod
+    def build(cls, k: KeyDates | None, ctx: Context) -> DeliusKeyDates | None:
+        if k is None:
+            return None
+        return masked(cls(
+            conditional_release_date=k.conditional_release_date,
+            licence_expiry_date=k.licence_expiry_date, hdc_eligibility_date=k.hdc_eligibility_date,
+            parole_eligibility_date=k.parole_eligibility_date,
+            sentence_expiry_date=k.sentence_expiry_date,
+            expected_release_date=k.expected_release_date), "DeliusKeyDates", ctx)
+
+
+@strawberry.type(description="A probation case: one nDelius event (conviction) and its sentence.")
+class Case:
+    id: strawberry.ID = strawberry.field(description="nDelius event (conviction) id.")
+    number: int | None = strawberry.field(description="Event number for this person (1, 2...).")
+    active: bool | None = strawberry.field(description="Whether the case is open.")
+    conviction_date: datetime.date | None = strawberry.field(description="Date of conviction.")
+    offences: list[Offence] | None = strawberry.field(description="Offences, main first.")
+    sentence: Sentence | None = strawberry.field(description="The sentence passed.")
+    requirements: list[Requirement] | None = strawberry.field(description="Sentence requirements.")
+    offender_manager: OffenderManager | None = strawberry.field(description="Who manages it.")
+    custodial_status: str | None = strawberry.field(
+        description="nDelius throughcare status code: A, B, C, D, I, P, R or T.")
+    institution_code: str | None = strawberry.field(
+        description="The prison nDelius records for a custodial case (may lag NOMIS).")
+    key_dates: DeliusKeyDates | None = strawberry.field(description="nDelius copy of key dates.")
+    record: strawberry.Private[CaseRecord]
+
+    @strawberry.field(description="The provider that manages this case.")
+    async def managing_provider(self, info: Info) -> Provider | None:
+        if not info.context.may("Case", "managingProvider"):
+            return None
+        return await load_provider(info.context, self.record.managing_provider)
+
+    @strawberry.field(description="The person this case is about.")
+    async def offender(self, info: Info) -> Annotated[
+            Offender, strawberry.lazy("resolvers.offenders")] | None:
+        from resolvers.offenders import Offender
+
+        ctx = info.context
+        if not ctx.may("Case", "offender"):
+            return None
+        person = await ctx.loaders.load("offender", self.record.crn)
+        [visible] = await visibility.visible_people(ctx, [person])
+        return Offender.build(visible, ctx) if visible else None
+
+    @classmethod
+    def build(cls, c: CaseRecord, ctx: Context) -> Case:
+        offences = [masked(Offence(code=o.code, description=o.description, main=o.main,
+                                   offence_date=o.offence_date), "Offence", ctx)
+                    for o in c.offences]
+        s = c.sentence
+        sentence = None if s is None else masked(Sentence(
+            description=s.description, type_code=s.type_code, length=s.length,
+            length_units=s.length_units, start_date=s.start_date,
+            expected_end_date=s.expected_end_date, termination_date=s.termination_date),
+            "Sentence", ctx)
+        requirements = [masked(Requirement(category=r.category, subcategory=r.subcategory,
+                                           length=r.length, length_unit=r.length_unit,
+                                           active=r.active), "Requirement", ctx)
+                        for r in c.requirements]
+        return masked(cls(
+            id=strawberry.ID(c.id), number=c.number, active=c.active,
+            conviction_date=c.conviction_date, offences=offences, sentence=sentence,
+            requirements=requirements, offender_manager=OffenderManager.build(c.manager, ctx),
+            custodial_status=c.custodial_status, institution_code=c.institution_code,
+            key_dates=DeliusKeyDates.build(c.key_dates, ctx), record=c), "Case", ctx)
+
+    @classmethod
+    def redacted(cls, c: CaseRecord) -> Case:
+        """A case of a Limited Access person: its id and state only."""
+        return cls(id=strawberry.ID(c.id), number=None, active=c.active, conviction_date=None,
+                   offences=None, sentence=None, requirements=None, offender_manager=None,
+                   custodial_status=None, institution_code=None, key_dates=None, record=c)

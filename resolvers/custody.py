@@ -1,0 +1,192 @@
+"""Custody from the prison system: bookings, sentence dates, movements, establishments."""
+
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from providers.records import Custody as CustodyRecord
+from providers.records import Establishment as EstablishmentRecord
+from providers.records import Movement as MovementRecord
+from providers.records import SentenceDates as DatesRecord
+from resolvers import visibility
+from resolvers.context import Context, Info, masked
+from resolvers.pagination import Connection, connection, decode_cursor, page_size
+
+if TYPE_CHECKING:
+    from resolvers.offenders import Offender
+
+
+@strawberry.enum(description="NOMIS booking status.")
+class CustodyStatus(Enum):
+    ACTIVE_IN = "ACTIVE IN"
+    ACTIVE_OUT = "ACTIVE OUT"
+    INACTIVE_OUT = "INACTIVE OUT"
+    INACTIVE_TRN = "INACTIVE TRN"
+
+
+@strawberry.enum(description="Whether the prisoner is inside, outside or in transfer.")
+class InOutStatus(Enum):
+    IN = "IN"
+    OUT = "OUT"
+    TRN = "TRN"
+
+
+@strawberry.enum(description="NOMIS legal status of the booking.")
+class LegalStatus(Enum):
+    RECALL = "RECALL"
+    DEAD = "DEAD"
+    INDETERMINATE_SENTENCE = "INDETERMINATE_SENTENCE"
+    SENTENCED = "SENTENCED"
+    CONVICTED_UNSENTENCED = "CONVICTED_UNSENTENCED"
+    CIVIL_PRISONER = "CIVIL_PRISONER"
+    IMMIGRATION_DETAINEE = "IMMIGRATION_DETAINEE"
+    REMAND = "REMAND"
+    UNKNOWN = "UNKNOWN"
+    OTHER = "OTHER"
+
+
+_DATE_FIELDS = (
+    ("sentence_start_date", "Start of the sentence."),
+    ("home_detention_curfew_eligibility_date", "HDCED: earliest release on home detention curfew."),
+    ("home_detention_curfew_actual_date", "HDCAD: actual HDC release date."),
+    ("conditional_release_date", "CRD: conditional release date."),
+    ("automatic_release_date", "ARD: automatic (unconditional) release date."),
+    ("parole_eligibility_date", "PED: parole eligibility date."),
+    ("actual_parole_date", "APD: actual parole date."),
+    ("non_parole_date", "NPD: 1991 Act non-parole date."),
+    ("post_recall_release_date", "PRRD: post-recall release date."),
+    ("licence_expiry_date", "LED: licence expiry date."),
+    ("sentence_expiry_date", "SED: sentence expiry date."),
+    ("topup_supervision_expiry_date", "TUSED: top-up supervision expiry date."),
+    ("tariff_date", "Minimum term end for life and IPP sentences."),
+    ("confirmed_release_date", "Release date confirmed by the prison."),
+)
+
+
+@strawberry.type(description="Key sentence dates calculated by the prison (NOMIS field names).")
+class SentenceDates:
+    sentence_start_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[0][1])
+    home_detention_curfew_eligibility_date: datetime.date | None = strawberry.field(
+        description=_DATE_FIELDS[1][1])
+    home_detention_curfew_actual_date: datetime.date | None = strawberry.field(
+        description=_DATE_FIELDS[2][1])
+    conditional_release_date: datetime.date | None = strawberry.field(
+        description=_DATE_FIELDS[3][1])
+    automatic_release_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[4][1])
+    parole_eligibility_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[5][1])
+    actual_parole_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[6][1])
+    non_parole_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[7][1])
+    post_recall_release_date: datetime.date | None = strawberry.field(
+        description=_DATE_FIELDS[8][1])
+    licence_expiry_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[9][1])
+    sentence_expiry_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[10][1])
+    topup_supervision_expiry_date: datetime.date | None = strawberry.field(
+        description=_DATE_FIELDS[11][1])
+    tariff_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[12][1])
+    confirmed_release_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[13][1])
+    release_date: datetime.date | None = strawberry.field(
+        description="Derived: confirmed release date; else actual parole or HDC date; else the "
+                    "later of the non-DTO release date and the mid-term date.")
+
+    @classmethod
+    def build(cls, d: DatesRecord, ctx: Context) -> SentenceDates:
+        values = {name: getattr(d, name) for name, _ in _DATE_FIELDS}
+        return masked(cls(**values, release_date=d.release_date), "SentenceDates", ctx)
+
+
+@strawberry.type(description="An external movement: admission, release, transfer, court, absence.")
+class Movement:
+    movement_type: str | None = strawberry.field(description="ADM, CRT, REL, TAP or TRN.")
+    direction: str | None = strawberry.field(description="IN or OUT.")
+    from_agency: str | None = strawberry.field(description="Agency moved from.")
+    to_agency: str | None = strawberry.field(description="Agency moved to.")
+    reason_code: str | None = strawberry.field(description="NOMIS movement reason code.")
+    movement_date: datetime.date | None = strawberry.field(description="Date of the movement.")
+
+    @classmethod
+    def build(cls, m: MovementRecord, ctx: Context) -> Movement:
+        return masked(cls(movement_type=m.movement_type, direction=m.direction,
+                          from_agency=m.from_agency, to_agency=m.to_agency,
+                          reason_code=m.reason_code, movement_date=m.movement_date),
+                      "Movement", ctx)
+
+
+@strawberry.type(description="A prison or other NOMIS agency location.")
+class Establishment:
+    code: strawberry.ID = strawberry.field(description="NOMIS agency id, e.g. `MDI`.")
+    name: str | None = strawberry.field(description="The establishment's name.")
+    type: str | None = strawberry.field(description="NOMIS agency type: INST, CRT, HOSPITAL...")
+
+    @strawberry.field(description="People held here whose custody you may see, by NOMS number.")
+    async def prisoners(self, info: Info, first: int | None = None, after: str | None = None
+                        ) -> Connection[Custody] | None:
+        ctx = info.context
+        if not ctx.may("Establishment", "prisoners"):
+            return None
+        limit, offset = page_size(first), decode_cursor(after)
+        page = await visibility.filtered_page(
+            ctx, "prisoners", "Custody", {"establishment": self.code}, offset, limit)
+        return connection(page.items, offset, page.total, lambda c: Custody.build(c, ctx))
+
+    @classmethod
+    def build(cls, e: EstablishmentRecord, ctx: Context) -> Establishment:
+        return masked(cls(code=e.code, name=e.name, type=e.type), "Establishment", ctx)
+
+
+@strawberry.type(description="A prisoner's latest booking in the prison system (NOMIS).")
+class Custody:
+    booking_id: strawberry.ID | None = strawberry.field(description="NOMIS booking id.")
+    book_number: str | None = strawberry.field(description="Book number of this custody period.")
+    prison_number: str | None = strawberry.field(description="NOMS number (prisoner number).")
+    active: bool | None = strawberry.field(description="Whether this is the current booking.")
+    status: CustodyStatus | None = strawberry.field(description="Booking status.")
+    in_out_status: InOutStatus | None = strawberry.field(description="In, out or in transfer.")
+    cell_location: str | None = strawberry.field(description="Cell, as WING-LANDING-CELL.")
+    legal_status: LegalStatus | None = strawberry.field(description="NOMIS legal status.")
+    imprisonment_status: str | None = strawberry.field(description="Imprisonment status text.")
+    category: str | None = strawberry.field(description="Security category code.")
+    reception_date: datetime.date | None = strawberry.field(description="Date received.")
+    record: strawberry.Private[CustodyRecord]
+
+    @strawberry.field(description="Where the prisoner is held (OUT when released).")
+    async def establishment(self, info: Info) -> Establishment | None:
+        if not info.context.may("Custody", "establishment"):
+            return None
+        found = await info.context.loaders.load("establishment", self.record.agency_id)
+        return Establishment.build(found, info.context) if found else None
+
+    @strawberry.field(description="Key sentence dates for this booking.")
+    async def sentence_dates(self, info: Info) -> SentenceDates | None:
+        if not info.context.may("Custody", "sentenceDates"):
+            return None
+        found = await info.context.loaders.load("sentence_dates", str(self.record.booking_id))
+        return SentenceDates.build(found, info.context) if found else None
+
+    @strawberry.field(description="External movements, newest first.")
+    async def movements(self, info: Info) -> list[Movement] | None:
+        if not info.context.may("Custody", "movements"):
+            return None
+        found = await info.context.loaders.load("movements", self.record.noms_number)
+        return [Movement.build(m, info.context) for m in found or ()]
+
+    @strawberry.field(description="The person on probation's records with this NOMS number.")
+    async def offender(self, info: Info) -> Annotated[
+            Offender, strawberry.lazy("resolvers.offenders")] | None:
+        from resolvers.offenders import offender_by_noms
+
+        if not info.context.may("Custody", "offender"):
+            return None
+        return await offender_by_noms(info.context, self.record.noms_number)
+
+    @classmethod
+    def build(cls, c: CustodyRecord, ctx: Context) -> Custody:
+        return masked(cls(
+            booking_id=strawberry.ID(str(c.booking_id)), book_number=c.book_number,
+            prison_number=c.noms_number, active=c.active, status=CustodyStatus(c.status),
+            in_out_status=InOutStatus(c.in_out_status), cell_location=c.cell_location,
+            legal_status=LegalStatus(c.legal_status), imprisonment_status=c.imprisonment_status,
+            category=c.category, reception_date=c.reception_date, record=c), "Custody", ctx)

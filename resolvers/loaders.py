@@ -1,0 +1,83 @@
+"""Per-request DataLoaders, one per kind: every key asked for in one tick is one provider call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from providers.base import Page
+from providers.errors import ProviderError
+from providers.registry import Registry
+
+
+@dataclass(slots=True)
+class SourceLog:
+    """What this request asked of which provider: reported in the response's extensions."""
+
+    calls: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    fetched_at: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def record(self, provider: str, kind: str, started: float, error: str | None) -> None:
+        self.calls.setdefault((provider, kind), []).append(time.perf_counter() - started)
+        self.fetched_at[provider] = time.time()
+        if error:
+            self.failures[provider] = error
+
+    def report(self) -> list[dict[str, Any]]:
+        by_provider: dict[str, dict[str, Any]] = {}
+        for (provider, kind), durations in sorted(self.calls.items()):
+            entry = by_provider.setdefault(provider, {
+                "provider": provider, "kinds": {}, "fetchedAt": _iso(self.fetched_at[provider]),
+                "status": "failed" if provider in self.failures else "ok"})
+            entry["kinds"][kind] = {"calls": len(durations),
+                                    "ms": round(sum(durations) * 1000, 2)}
+        return list(by_provider.values())
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+class Loaders:
+    """Lazily created DataLoaders keyed by kind, and paged queries, all logged."""
+
+    def __init__(self, registry: Registry, log: SourceLog) -> None:
+        self._registry = registry
+        self._log = log
+        self._loaders: dict[str, DataLoader[str, Any]] = {}
+
+    def of(self, kind: str) -> DataLoader[str, Any]:
+        loader = self._loaders.get(kind)
+        if loader is None:
+            loader = self._loaders[kind] = DataLoader(load_fn=self._batch(kind))
+        return loader
+
+    async def load(self, kind: str, key: str) -> Any:
+        return await self.of(kind).load(key)
+
+    async def load_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
+        return await self.of(kind).load_many(keys)
+
+    def _batch(self, kind: str):
+        async def load(keys: list[str]) -> Sequence[Any]:
+            return await self._logged(kind, self._registry.fetch(kind, keys))
+        return load
+
+    async def page(self, kind: str, criteria: dict[str, Any], offset: int, limit: int) -> Page:
+        return await self._logged(kind, self._registry.page(kind, criteria, offset, limit))
+
+    async def _logged(self, kind: str, call: Any) -> Any:
+        provider = self._registry.bindings[kind]
+        started = time.perf_counter()
+        try:
+            result = await call
+        except ProviderError as exc:
+            self._log.record(provider, kind, started, exc.code)
+            raise
+        self._log.record(provider, kind, started, None)
+        return result

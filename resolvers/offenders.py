@@ -1,0 +1,135 @@
+"""The person on probation: identity, cases, custody, manager, registrations."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from providers.records import Person
+from providers.records import Registration as RegistrationRecord
+from resolvers import visibility
+from resolvers.context import Context, Info, masked
+from resolvers.custody import Custody
+from resolvers.errors import Conflict
+from resolvers.organisations import OffenderManager
+
+if TYPE_CHECKING:
+    from resolvers.cases import Case
+
+
+@strawberry.type(description="A name a person is known by.")
+class Name:
+    forename: str | None = strawberry.field(description="First name.")
+    middle_names: list[str] | None = strawberry.field(description="Middle names, in order.")
+    surname: str | None = strawberry.field(description="Family name.")
+
+
+@strawberry.type(description="A register entry on the person: RoSH level, MAPPA and others.")
+class Registration:
+    type_code: str | None = strawberry.field(description="Register type code, e.g. RHRH, MAPP.")
+    type_description: str | None = strawberry.field(description="Register type description.")
+    risk_colour: str | None = strawberry.field(description="Red, Amber, Green or White.")
+    start_date: datetime.date | None = strawberry.field(description="When registered.")
+    next_review_date: datetime.date | None = strawberry.field(description="Next review due.")
+    level: str | None = strawberry.field(description="Register level (MAPPA M1-M3).")
+    category: str | None = strawberry.field(description="Register category (MAPPA M1-M4).")
+    active: bool | None = strawberry.field(description="Whether the registration is current.")
+
+    @classmethod
+    def build(cls, r: RegistrationRecord, ctx: Context) -> Registration:
+        return masked(cls(type_code=r.type_code, type_description=r.type_description,
+                          risk_colour=r.risk_colour, start_date=r.start_date,
+                          next_review_date=r.next_review_date, level=r.level,
+                          category=r.category, active=r.active), "Registration", ctx)
+
+
+@strawberry.type(description="A person on probation, as the case system (nDelius) knows them.")
+class Offender:
+    crn: strawberry.ID = strawberry.field(description="Case reference number, e.g. X123456.")
+    noms_number: str | None = strawberry.field(description="Prisoner number, e.g. A1234BC.")
+    pnc_number: str | None = strawberry.field(description="Police National Computer number.")
+    cro_number: str | None = strawberry.field(description="Criminal Records Office number.")
+    name: Name | None = strawberry.field(description="The person's name.")
+    aliases: list[Name] | None = strawberry.field(description="Other names recorded.")
+    date_of_birth: datetime.date | None = strawberry.field(description="Date of birth.")
+    gender: str | None = strawberry.field(description="Gender as recorded.")
+    probation_status: str | None = strawberry.field(
+        description="CURRENT, PREVIOUSLY_KNOWN or NOT_SENTENCED.")
+    tier: str | None = strawberry.field(description="Management tier, e.g. B_2.")
+    offender_manager: OffenderManager | None = strawberry.field(
+        description="The active offender manager, whose provider owns the case.")
+    access_restricted: bool = strawberry.field(
+        description="True when Limited Access rules hide this person's details from you.")
+    access_message: str | None = strawberry.field(
+        description="Why access is restricted, as the case system words it.")
+    person: strawberry.Private[Person]
+
+    @strawberry.field(description="Events (convictions) you may see, newest first.")
+    async def cases(self, info: Info) -> list[Annotated[
+            Case, strawberry.lazy("resolvers.cases")]] | None:
+        from resolvers.cases import Case
+
+        ctx = info.context
+        if self.access_restricted or not ctx.may("Offender", "cases"):
+            return None
+        found = await ctx.loaders.load("cases", self.person.crn) or ()
+        visible = visibility.visible_cases(ctx, found)
+        return [Case.build(c, ctx) for c in sorted(visible, key=lambda c: -c.number)]
+
+    @strawberry.field(description="The latest prison booking, when the person has one you may see.")
+    async def custody(self, info: Info) -> Custody | None:
+        ctx = info.context
+        noms = self.person.noms_number
+        if self.access_restricted or not noms or not ctx.may("Offender", "custody"):
+            return None
+        record = await ctx.loaders.load("custody", noms)
+        [visible] = await visibility.visible_custody(ctx, [record])
+        return Custody.build(visible, ctx) if visible else None
+
+    @strawberry.field(description="Registrations (risk flags), active first.")
+    async def registrations(self, info: Info) -> list[Registration] | None:
+        ctx = info.context
+        if self.access_restricted or not ctx.may("Offender", "registrations"):
+            return None
+        found = await ctx.loaders.load("registrations", self.person.crn) or ()
+        ordered = sorted(found, key=lambda r: (not r.active, r.type_code))
+        return [Registration.build(r, ctx) for r in ordered]
+
+    @classmethod
+    def build(cls, p: Person, ctx: Context) -> Offender:
+        if ctx.limited(p):
+            return cls(crn=strawberry.ID(p.crn), noms_number=None, pnc_number=None,
+                       cro_number=None, name=None, aliases=None, date_of_birth=None, gender=None,
+                       probation_status=None, tier=None, offender_manager=None,
+                       access_restricted=True,
+                       access_message=p.restriction_message or p.exclusion_message, person=p)
+        name = masked(Name(forename=p.forename, middle_names=list(p.middle_names),
+                           surname=p.surname), "Name", ctx)
+        aliases = [masked(Name(forename=a.forename, middle_names=[], surname=a.surname),
+                          "Name", ctx) for a in p.aliases]
+        return masked(cls(
+            crn=strawberry.ID(p.crn), noms_number=p.noms_number, pnc_number=p.pnc_number,
+            cro_number=p.cro_number, name=name, aliases=aliases, date_of_birth=p.date_of_birth,
+            gender=p.gender, probation_status=p.probation_status, tier=p.tier,
+            offender_manager=OffenderManager.build(p.active_manager, ctx),
+            access_restricted=False, access_message=None, person=p), "Offender", ctx)
+
+
+async def offender_by_crn(ctx: Context, crn: str) -> Offender | None:
+    [person] = await visibility.visible_people(ctx, [await ctx.loaders.load("offender", crn)])
+    return Offender.build(person, ctx) if person else None
+
+
+async def offender_by_noms(ctx: Context, noms: str) -> Offender | None:
+    """Resolve a NOMS number as nDelius does: the one person with an active sentence."""
+    crns = await ctx.loaders.load("offender_by_noms", noms) or ()
+    people = await visibility.visible_people(ctx, await ctx.loaders.load_many("offender", crns))
+    found = [p for p in people if p is not None]
+    if len(found) > 1:
+        found = [p for p in found if p.probation_status == "CURRENT"]
+        if len(found) != 1:
+            raise Conflict("several probation records hold this NOMS number; "
+                           "query each by CRN instead")
+    return Offender.build(found[0], ctx) if found else None

@@ -1,0 +1,74 @@
+"""Provider organisations, teams and offender managers."""
+
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+
+import strawberry
+
+from providers.records import Manager, Organisation
+from resolvers.context import Context, Info, masked
+
+
+@strawberry.enum(description="The kind of organisation.")
+class OrganisationType(Enum):
+    NPS = strawberry.enum_value("NPS", description="A National Probation Service division.")
+    CRC = strawberry.enum_value("CRC", description="A Community Rehabilitation Company.")
+    PRISON = strawberry.enum_value("PRISON", description="A prison (NOMIS agency).")
+
+
+@strawberry.type(description="An organisation that supervises offenders: an NPS division or a CRC.")
+class Provider:
+    code: strawberry.ID = strawberry.field(description="Provider code, e.g. `C01` or `N07`.")
+    name: str | None = strawberry.field(description="The provider's name.")
+    type: OrganisationType | None = strawberry.field(description="NPS, CRC or prison.")
+
+    @classmethod
+    def build(cls, org: Organisation, ctx: Context) -> Provider:
+        return masked(cls(code=org.code, name=org.name, type=OrganisationType(org.type)),
+                      "Provider", ctx)
+
+
+async def load_provider(ctx: Context, code: str) -> Provider | None:
+    org = await ctx.loaders.load("organisation", code)
+    return Provider.build(org, ctx) if org else None
+
+
+@strawberry.type(description="A probation team within a provider.")
+class Team:
+    code: strawberry.ID = strawberry.field(description="Team code: provider code plus three.")
+    name: str | None = strawberry.field(description="The team's name.")
+
+
+@strawberry.type(description="The officer who manages an offender or a case.")
+class OffenderManager:
+    staff_code: str | None = strawberry.field(description="Delius staff code; ends in U when "
+                                                          "the case is unallocated.")
+    forenames: str | None = strawberry.field(description="The officer's forenames.")
+    surname: str | None = strawberry.field(description="The officer's surname.")
+    unallocated: bool | None = strawberry.field(
+        description="True when no real officer holds the case (a placeholder staff code).")
+    team: Team | None = strawberry.field(description="The officer's team.")
+    from_date: datetime.date | None = strawberry.field(description="Start of the allocation.")
+    to_date: datetime.date | None = strawberry.field(description="End of the allocation, if ended.")
+    active: bool | None = strawberry.field(description="Whether this allocation is current.")
+    allocation_reason: str | None = strawberry.field(description="Why it was allocated.")
+    provider_code: strawberry.Private[str]
+
+    @strawberry.field(description="The provider the officer works for.")
+    async def provider(self, info: Info) -> Provider | None:
+        if not info.context.may("OffenderManager", "provider"):
+            return None
+        return await load_provider(info.context, self.provider_code)
+
+    @classmethod
+    def build(cls, m: Manager | None, ctx: Context) -> OffenderManager | None:
+        if m is None:
+            return None
+        team = masked(Team(code=m.team_code, name=m.team_name), "Team", ctx)
+        return masked(cls(staff_code=m.staff_code, forenames=m.forenames, surname=m.surname,
+                          unallocated=m.unallocated, team=team, from_date=m.from_date,
+                          to_date=m.to_date, active=m.active,
+                          allocation_reason=m.allocation_reason, provider_code=m.provider_code),
+                      "OffenderManager", ctx)

@@ -1,0 +1,61 @@
+"""The root schema, and the map of its fields that policies are checked against."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError, GraphQLObjectType, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules
+from strawberry.types.base import StrawberryObjectDefinition
+
+from providers.errors import ProviderError
+from resolvers.errors import CasegraphError
+from resolvers.policy_extension import FieldPolicy
+from resolvers.query import Query
+
+log = logging.getLogger("casegraph.errors")
+
+
+class CasegraphSchema(strawberry.Schema):
+    """Logs only unexpected errors: a denial or bad input is an answer, not an incident."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None
+                       ) -> None:
+        for error in errors:
+            if not isinstance(error.original_error, CasegraphError | ProviderError | None):
+                log.error("unexpected error", exc_info=error.original_error)
+
+
+def build_schema(introspection: bool = True) -> CasegraphSchema:
+    """The schema; extensions are passed as classes so each request gets its own instance."""
+    extensions: list[Any] = [FieldPolicy]
+    if not introspection:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return CasegraphSchema(query=Query, extensions=extensions)
+
+
+def object_fields(schema: strawberry.Schema) -> dict[str, list[str]]:
+    """Every object type's GraphQL field names (introspection types excluded)."""
+    return {name: list(t.fields) for name, t in schema._schema.type_map.items()
+            if isinstance(t, GraphQLObjectType) and not name.startswith("__")}
+
+
+def python_names(schema: strawberry.Schema) -> dict[str, dict[str, str]]:
+    """GraphQL field name -> Python attribute, per type: how denied fields are nulled."""
+    found: dict[str, dict[str, str]] = {}
+    convert = schema.config.name_converter
+    for name in object_fields(schema):
+        definition = schema.get_type_by_name(name)
+        if isinstance(definition, StrawberryObjectDefinition):
+            found[name] = {convert.get_graphql_name(f): f.python_name for f in definition.fields}
+    return found
+
+
+def non_null_fields(schema: strawberry.Schema) -> dict[str, set[str]]:
+    from graphql import GraphQLNonNull
+
+    return {name: {f for f, d in t.fields.items() if isinstance(d.type, GraphQLNonNull)}
+            for name, t in schema._schema.type_map.items()
+            if isinstance(t, GraphQLObjectType) and not name.startswith("__")}
