@@ -85,7 +85,9 @@ class Offender:
         if self.access_restricted or not noms or not ctx.may("Offender", "custody"):
             return None
         record = await ctx.loaders.load("custody", noms)
-        [visible] = await visibility.visible_custody(ctx, [record])
+        manager = self.person.managing_provider
+        known = [frozenset({manager}) if manager else frozenset()]
+        [visible] = await visibility.visible_custody(ctx, [record], known)
         return Custody.build(visible, ctx) if visible else None
 
     @strawberry.field(description="Registrations (risk flags), active first.")

@@ -28,11 +28,18 @@ class CasegraphSchema(strawberry.Schema):
                 log.error("unexpected error", exc_info=error.original_error)
 
 
+class NoIntrospection(AddValidationRules):
+    """Production default: the schema is not discoverable by introspection."""
+
+    def __init__(self) -> None:
+        super().__init__([NoSchemaIntrospectionCustomRule])
+
+
 def build_schema(introspection: bool = True) -> CasegraphSchema:
     """The schema; extensions are passed as classes so each request gets its own instance."""
     extensions: list[Any] = [FieldPolicy]
     if not introspection:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(NoIntrospection)
     return CasegraphSchema(query=Query, extensions=extensions)
 
 

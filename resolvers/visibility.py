@@ -28,20 +28,32 @@ async def visible_people(ctx: Context, people: Sequence[Person | None]) -> list[
             for p, x in zip(people, extras, strict=True)]
 
 
-async def visible_custody(ctx: Context, records: Sequence[Custody | None]
-                          ) -> list[Custody | None]:
+async def visible_custody(ctx: Context, records: Sequence[Custody | None],
+                          known: Sequence[frozenset[str]] | None = None) -> list[Custody | None]:
+    """Judge custody records. `known` gives managing providers already in hand (the offender
+    we came from): filters only test membership, so a pass on part of the set is a pass."""
     rows = ctx.decisions.row_filter("Custody")
-    extras: list[dict[str, Any]] = [{} for _ in records]
-    if "managingProviders" in rows.needs:
-        nomses = [c.noms_number if c else "" for c in records]
-        crn_lists = await ctx.loaders.load_many("offender_by_noms", nomses)
-        crns = sorted({crn for found in crn_lists if found for crn in found})
-        people = dict(zip(crns, await ctx.loaders.load_many("offender", crns), strict=True))
-        for extra, found in zip(extras, crn_lists, strict=True):
-            extra["managingProviders"] = frozenset(
-                p.managing_provider for crn in found or () if (p := people.get(crn)))
-    return [c if c is not None and rows(c, x) else None
-            for c, x in zip(records, extras, strict=True)]
+    if "managingProviders" not in rows.needs:
+        return [c if c is not None and rows(c) else None for c in records]
+    judged: list[Custody | None] = [
+        c if c is not None and known and rows(c, {"managingProviders": k}) else None
+        for c, k in zip(records, known or [frozenset()] * len(records), strict=True)]
+    pending = [i for i, c in enumerate(records) if c is not None and judged[i] is None]
+    if pending:
+        providers = await _managing_providers(ctx, [records[i].noms_number for i in pending])
+        for i, found in zip(pending, providers, strict=True):
+            if rows(records[i], {"managingProviders": found}):
+                judged[i] = records[i]
+    return judged
+
+
+async def _managing_providers(ctx: Context, nomses: list[str]) -> list[frozenset[str]]:
+    """Providers managing any probation record that holds each NOMS number."""
+    crn_lists = await ctx.loaders.load_many("offender_by_noms", nomses)
+    crns = sorted({crn for found in crn_lists if found for crn in found})
+    people = dict(zip(crns, await ctx.loaders.load_many("offender", crns), strict=True))
+    return [frozenset(p.managing_provider for crn in found or () if (p := people.get(crn))
+                      and p.managing_provider) for found in crn_lists]
 
 
 def visible_cases(ctx: Context, cases: Sequence[Case]) -> list[Case]:

@@ -31,7 +31,7 @@ class StaffMember:
 
 
 class NamePool:
-    """Names drawn once from Faker (en_GB), then sampled cheaply: a 5,000-person build stays fast."""
+    """Names drawn once from Faker (en_GB), then sampled cheaply, so a large build stays fast."""
 
     def __init__(self, seed: int) -> None:
         fake = Faker("en_GB")

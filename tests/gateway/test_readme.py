@@ -1,0 +1,36 @@
+"""The README's and GraphiQL's example queries run, answer data and raise no error."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gateway.graphiql import example_queries
+
+README = (Path(__file__).parents[2] / "README.md").read_text()
+README_QUERIES = re.findall(r"```graphql\n(.*?)```", README, re.S)
+DEMO_OFFICER = {"staff": "C01T101", "username": "demo.officer"}
+
+
+def test_the_readme_shows_the_two_commands_first():
+    first_block = README.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert first_block.splitlines()[0].startswith("make run")
+    assert first_block.splitlines()[1].startswith("make test")
+
+
+def test_the_readme_caseload_example_is_the_shipped_one():
+    assert README_QUERIES and README_QUERIES[0].strip() in example_queries()["1-caseload"]
+
+
+@pytest.mark.parametrize("query", README_QUERIES + list(example_queries().values()))
+async def test_example_query_answers_with_data(gql, query):
+    body = await gql(query, **DEMO_OFFICER)
+    assert "errors" not in body, body["errors"]
+    assert all(value is not None for value in body["data"].values())
+
+
+async def test_readme_curl_example_query(gql):
+    line = next(x for x in README.splitlines() if '"query"' in x)
+    query = line.split('"query": "', 1)[1].rsplit('"}', 1)[0].replace('\\"', '"')
+    body = await gql(query, **DEMO_OFFICER)
+    assert body["data"]["offender"]["crn"] == "X000004"

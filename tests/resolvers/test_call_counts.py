@@ -1,0 +1,55 @@
+"""Backend calls depend on the query's shape, never on the number of rows."""
+
+from typing import ClassVar
+
+import pytest
+
+from gateway.app import create_app
+from providers import registry
+from providers.embedded.provider import EmbeddedProvider
+from tests.conftest import post_query
+
+CASELOAD = """query($first: Int) { caseload(first: $first) { edges { node { id active
+  offender { crn name { surname } custody { status establishment { name }
+    sentenceDates { conditionalReleaseDate homeDetentionCurfewEligibilityDate } } } } } } }"""
+
+
+class CountingProvider(EmbeddedProvider):
+    """The embedded provider, counting every call it answers, by kind."""
+
+    calls: ClassVar[list[str]] = []
+
+    async def fetch(self, kind, keys):
+        self.calls.append(kind)
+        return await super().fetch(kind, keys)
+
+    async def page(self, kind, criteria, offset, limit):
+        self.calls.append(kind)
+        return await super().page(kind, criteria, offset, limit)
+
+
+@pytest.fixture
+async def counting_client(monkeypatch):
+    import httpx
+
+    monkeypatch.setitem(registry.BUILTIN_FACTORIES, "counting", CountingProvider)
+    from gateway.settings import Settings
+
+    app = create_app(Settings(providers={"embedded": {"type": "counting"}}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        yield client
+
+
+@pytest.mark.parametrize("rows", [5, 100])
+async def test_caseload_costs_one_call_per_kind_whatever_the_rows(counting_client, rows):
+    CountingProvider.calls = []
+    body = await post_query(counting_client, CASELOAD, {"first": rows}, org="C01")
+    edges = body["data"]["caseload"]["edges"]
+    assert len(edges) == rows
+    assert sum(1 for e in edges if e["node"]["offender"]["custody"]) > 0
+    assert sorted(CountingProvider.calls) == [
+        "caseload", "custody", "establishment", "offender", "sentence_dates"]
+    reported = body["extensions"]["sources"][0]["kinds"]
+    assert {kind: v["calls"] for kind, v in reported.items()} == dict.fromkeys(
+        ["caseload", "custody", "establishment", "offender", "sentence_dates"], 1)
