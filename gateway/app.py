@@ -29,7 +29,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     registry = build_registry(settings.providers, settings.bindings)
-    view = GraphQLView(schema, Evaluator(policies, fields), registry, python_names(schema),
+    evaluator = Evaluator(policies, fields)
+    view = GraphQLView(schema, evaluator, registry, python_names(schema),
                        GraphiQLPage(demo=settings.auth.demo))
     graphql = Authenticated(view, TokenVerifier(settings.auth), settings.max_body_bytes)
 
@@ -52,5 +53,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
     ], lifespan=lifespan)
     app.state.schema = schema
+    app.state.evaluator = evaluator
     app.state.registry = registry
     return app

@@ -51,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check config and policy coverage")
     check.add_argument("--config", type=Path)
     check.set_defaults(run=_check)
+    policy = commands.add_parser("policy", help="explain and test the policies")
+    policy_commands = policy.add_subparsers(required=True, metavar="ACTION")
+    explain = policy_commands.add_parser("explain", help="each field's decision and its rule")
+    explain.add_argument("--token", required=True, help="the bearer token to judge")
+    explain.add_argument("--query", type=Path, required=True, help="a file with the query")
+    explain.add_argument("--config", type=Path)
+    explain.set_defaults(run=_explain)
+    cases = policy_commands.add_parser("test", help="run policy test cases written as data")
+    cases.add_argument("files", nargs="*", type=Path, help="default: the shipped cases")
+    cases.add_argument("--config", type=Path)
+    cases.set_defaults(run=_policy_test)
     return parser
 
 
@@ -101,6 +112,33 @@ def _check(args: argparse.Namespace) -> int:
     create_app(load_settings(args.config))
     print("casegraph: configuration and policies are complete: every field has a decision")
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from gateway.auth import AuthError
+    from gateway.policy_tools import explain
+
+    try:
+        lines = explain(load_settings(args.config), args.token, args.query.read_text())
+    except AuthError as exc:
+        print(f"casegraph: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def _policy_test(args: argparse.Namespace) -> int:
+    from gateway.policy_tools import CASES, run_cases
+
+    files = args.files or sorted(CASES.glob("*.toml"))
+    results = run_cases(load_settings(args.config), files)
+    for r in results:
+        print(f"{'ok  ' if not r.problems else 'FAIL'} {r.source}: {r.name}")
+        for problem in r.problems:
+            print(f"       {problem}")
+    failed = sum(1 for r in results if r.problems)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed or not results else 0
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 not read, so each gets one FORBIDDEN error at its path (lists as "@", like Apollo Router).
 
 Resolvers then null those fields without raising: a denial costs a set lookup, not an
-exception per cell.
+exception per cell. `selected_fields` is also what `casegraph policy explain` walks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from graphql import (
@@ -29,55 +30,64 @@ MAX_VISITS = 20_000  # a pathological document stops being walked; limits reject
 
 
 @dataclass(frozen=True, slots=True)
-class Denial:
+class Selected:
     path: tuple[str, ...]
     type_name: str
     field: str
 
 
-def denied_selections(schema: GraphQLSchema, document: DocumentNode,
-                      operation_name: str | None, decisions: Decisions) -> list[Denial]:
-    """Denied fields in the operation's selections, in document order, one per path."""
+def selected_fields(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+                    descend: Callable[[str, str], bool] = lambda _t, _f: True
+                    ) -> Iterator[Selected]:
+    """Every field the operation selects, with its response path; `descend` prunes subtrees."""
     operation = _operation(document, operation_name)
     if operation is None or schema.query_type is None:
-        return []
+        return
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    found: dict[tuple[str, ...], Denial] = {}
     budget = [MAX_VISITS]
 
-    def walk(selections: SelectionSetNode, parent: object, path: tuple[str, ...]) -> None:
+    def walk(selections: SelectionSetNode, parent: object, path: tuple[str, ...]
+             ) -> Iterator[Selected]:
         for node in selections.selections:
             budget[0] -= 1
             if budget[0] < 0:
                 return
             if isinstance(node, FieldNode):
-                visit_field(node, parent, path)
+                yield from visit(node, parent, path)
             elif isinstance(node, InlineFragmentNode):
                 cond = node.type_condition
-                walk(node.selection_set, schema.get_type(cond.name.value) if cond else parent,
-                     path)
+                yield from walk(node.selection_set,
+                                schema.get_type(cond.name.value) if cond else parent, path)
             elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
                 fragment = fragments[node.name.value]
-                walk(fragment.selection_set,
-                     schema.get_type(fragment.type_condition.name.value), path)
+                yield from walk(fragment.selection_set,
+                                schema.get_type(fragment.type_condition.name.value), path)
 
-    def visit_field(node: FieldNode, parent: object, path: tuple[str, ...]) -> None:
+    def visit(node: FieldNode, parent: object, path: tuple[str, ...]) -> Iterator[Selected]:
         name = node.name.value
         definition = getattr(parent, "fields", {}).get(name)
         if definition is None or name.startswith("__"):
             return
         here = (*path, node.alias.value if node.alias else name)
         type_name = parent.name  # type: ignore[attr-defined]
-        if not decisions.allows(type_name, name):
-            found.setdefault(here, Denial(here, type_name, name))
-        elif node.selection_set:
+        yield Selected(here, type_name, name)
+        if node.selection_set and descend(type_name, name):
             inner = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) \
                 else definition.type
-            walk(node.selection_set, get_named_type(definition.type),
-                 (*here, "@") if isinstance(inner, GraphQLList) else here)
+            yield from walk(node.selection_set, get_named_type(definition.type),
+                            (*here, "@") if isinstance(inner, GraphQLList) else here)
 
-    walk(operation.selection_set, schema.query_type, ())
+    yield from walk(operation.selection_set, schema.query_type, ())
+
+
+def denied_selections(schema: GraphQLSchema, document: DocumentNode,
+                      operation_name: str | None, decisions: Decisions) -> list[Selected]:
+    """Denied fields in the operation's selections, in document order, one per path."""
+    found: dict[tuple[str, ...], Selected] = {}
+    for s in selected_fields(schema, document, operation_name, decisions.allows):
+        if not decisions.allows(s.type_name, s.field):
+            found.setdefault(s.path, s)
     return list(found.values())
 
 
