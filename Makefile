@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.enforcement
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
