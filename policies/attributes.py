@@ -35,6 +35,6 @@ NEEDS: dict[str, frozenset[str]] = {
 
 # Row filters a provider can apply itself: policy attribute -> provider criterion.
 PUSHDOWN: dict[str, dict[str, str]] = {
-    "Case": {"managingProvider": "provider", "active": "active"},
+    "Case": {"managingProvider": "provider"},
     "Offender": {"managingProvider": "provider"},
 }

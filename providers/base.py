@@ -27,7 +27,7 @@ FETCH_KINDS: Mapping[str, str] = {
 
 # Kinds answered by `page`, with the criteria each accepts.
 PAGE_KINDS: Mapping[str, frozenset[str]] = {
-    "caseload": frozenset({"provider", "active", "team", "staff"}),
+    "caseload": frozenset({"provider", "team", "staff"}),
     "offender_search": frozenset({"text", "provider"}),
     "prisoners": frozenset({"establishment"}),
 }

@@ -16,8 +16,6 @@ from resolvers.pagination import Connection, connection, decode_cursor, page_siz
 
 @strawberry.input(description="Narrows a caseload.")
 class CaseloadFilter:
-    active: bool | None = strawberry.field(default=True, description="Open cases only (default) "
-                                           "or closed only; null for both.")
     team_code: str | None = strawberry.field(default=None, description="One team's cases.")
     staff_code: str | None = strawberry.field(default=None, description="One officer's cases.")
     provider: str | None = strawberry.field(
@@ -74,7 +72,8 @@ class Query:
             ctx, "offender_search", "Offender", {"text": search}, offset, limit)
         return connection(page.items, offset, page.total, lambda p: Offender.build(p, ctx))
 
-    @strawberry.field(description="Cases your organisation manages, oldest event id first.")
+    @strawberry.field(description="People your organisation supervises, each as their current "
+                                  "case (latest active event), by CRN.")
     async def caseload(self, info: Info, first: int | None = None, after: str | None = None,
                        filter: CaseloadFilter | None = None) -> Connection[Case] | None:
         ctx = info.context
@@ -82,7 +81,7 @@ class Query:
         if _denied(ctx, "caseload"):
             return None
         f = filter or CaseloadFilter()
-        criteria = {k: v for k, v in (("active", f.active), ("team", f.team_code),
+        criteria = {k: v for k, v in (("team", f.team_code),
                                       ("staff", f.staff_code), ("provider", f.provider))
                     if v is not None}
         page = await visibility.filtered_page(ctx, "caseload", "Case", criteria, offset, limit)

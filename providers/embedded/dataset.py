@@ -42,6 +42,7 @@ class Dataset:
     establishments: dict[str, Establishment]
     scenarios: dict[str, tuple[str, ...]]
     noms_to_crns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Per provider: each supervised person's current case, by CRN (a caseload counts people).
     caseloads: dict[str, tuple[Case, ...]] = field(default_factory=dict)
     prisoners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     search_rows: tuple[tuple[str, str], ...] = ()
@@ -63,19 +64,26 @@ class Dataset:
             if person.noms_number:
                 by_noms[person.noms_number].append(person.crn)
         by_provider: dict[str, list[Case]] = defaultdict(list)
-        for found in self.cases.values():
-            for case in found:
-                by_provider[case.managing_provider].append(case)
+        for crn, person in self.people.items():
+            current = current_case(self.cases.get(crn, ()))
+            if current is not None and person.managing_provider:
+                by_provider[person.managing_provider].append(current)
         held: dict[str, list[str]] = defaultdict(list)
         for custody in self.custody.values():
             held[custody.agency_id].append(custody.noms_number)
         self.noms_to_crns.update({n: tuple(sorted(c)) for n, c in by_noms.items()})
         self.caseloads.update(
-            {p: tuple(sorted(c, key=lambda case: case.id)) for p, c in by_provider.items()})
+            {p: tuple(sorted(c, key=lambda case: case.crn)) for p, c in by_provider.items()})
         self.prisoners.update({a: tuple(sorted(n)) for a, n in held.items()})
         object.__setattr__(self, "search_rows", tuple(sorted(
             (f"{p.forename} {p.surname} {p.crn} {p.noms_number or ''}".lower(), p.crn)
             for p in self.people.values())))
+
+
+def current_case(cases: tuple[Case, ...] | list[Case]) -> Case | None:
+    """A person's caseload entry: their latest active event, if any."""
+    active = [c for c in cases if c.active]
+    return max(active, key=lambda c: c.number) if active else None
 
 
 def build(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE,

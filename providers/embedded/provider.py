@@ -58,15 +58,16 @@ class EmbeddedProvider:
         provider = criteria.get("provider")
         if provider is None:
             pool: Sequence[Case] = sorted(
-                (c for cases in self.data.caseloads.values() for c in cases), key=lambda c: c.id)
+                (c for cases in self.data.caseloads.values() for c in cases), key=lambda c: c.crn)
         else:
             pool = self.data.caseloads.get(provider, ())
-        active, team, staff = criteria.get("active"), criteria.get("team"), criteria.get("staff")
-        if active is None and team is None and staff is None:
+        team, staff = criteria.get("team"), criteria.get("staff")
+        if team is None and staff is None:
             return pool
-        return [c for c in pool if (active is None or c.active == active)
-                and (team is None or (c.manager is not None and c.manager.team_code == team))
-                and (staff is None or (c.manager is not None and c.manager.staff_code == staff))]
+        people = self.data.people
+        return [c for c in pool if (m := people[c.crn].active_manager) is not None
+                and (team is None or m.team_code == team)
+                and (staff is None or m.staff_code == staff)]
 
     def _search(self, criteria: Mapping[str, Any]) -> Sequence[Any]:
         terms = str(criteria.get("text", "")).lower().split()

@@ -12,7 +12,7 @@ def _without_extensions(body):
 
 
 async def _caseload_ids(gql, org):
-    body = await gql("{ caseload(first: 100, filter: {active: null}) { totalCount "
+    body = await gql("{ caseload(first: 100) { totalCount "
                      "edges { node { id } } } }", org=org)
     return body["data"]["caseload"]["totalCount"], {
         e["node"]["id"] for e in body["data"]["caseload"]["edges"]}

@@ -38,9 +38,17 @@ async def test_bypass_scopes_lift_the_lists(gql):
 
 
 async def test_limited_cases_in_a_caseload_show_only_their_id(gql):
-    body = await gql("{ caseload(first: 100) { edges { node { id sentence { description } "
-                     "offender { crn accessRestricted custody { status } } } } } }", org="C01")
-    nodes = {e["node"]["offender"]["crn"]: e["node"] for e in body["data"]["caseload"]["edges"]}
+    nodes, after = {}, None
+    while True:
+        body = await gql("query($a: String) { caseload(first: 100, after: $a) { pageInfo { "
+                         "hasNextPage endCursor } edges { node { id sentence { description } "
+                         "offender { crn accessRestricted custody { status } } } } } }",
+                         {"a": after}, org="C01")
+        page = body["data"]["caseload"]
+        nodes |= {e["node"]["offender"]["crn"]: e["node"] for e in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
     limited = nodes["X000041"]
     assert limited["sentence"] is None and limited["offender"]["accessRestricted"] is True
     assert limited["offender"]["custody"] is None

@@ -67,4 +67,4 @@ async def test_the_caseload_row_filter_is_pushed_down_to_the_provider(monkeypatc
 
     async with await _client(monkeypatch, Recording) as client:
         await post_query(client, "{ caseload(first: 5) { totalCount } }", org=org)
-    assert seen == [{"active": True, **({"provider": pushed} if pushed else {})}]
+    assert seen == [{"provider": pushed} if pushed else {}]

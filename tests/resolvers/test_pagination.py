@@ -18,7 +18,7 @@ async def test_cursors_walk_the_caseload_without_gaps_or_repeats(gql, dataset):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    expected = sorted(c.id for c in dataset.caseloads["C01"] if c.active)
+    expected = [c.id for c in dataset.caseloads["C01"]]
     assert seen == expected and len(seen) == page["totalCount"]
 
 
@@ -41,16 +41,22 @@ async def test_a_cursor_we_did_not_issue_is_bad_user_input(gql, cursor):
     assert body["data"]["caseload"] is None
 
 
-async def test_caseload_filter_by_team_and_closed_cases(gql, dataset):
-    team = dataset.caseloads["C01"][0].manager.team_code
-    body = await gql("query($t: String) { caseload(first: 100, filter: {teamCode: $t}) { "
-                     "edges { node { id offenderManager { team { code } } } } } }", {"t": team},
+async def test_caseload_holds_each_supervised_person_once_in_crn_order(gql, dataset):
+    body = await gql("{ caseload(first: 100) { edges { node { active offender { crn } } } } }",
                      staff="C01T101", username="demo.officer")
+    crns = [e["node"]["offender"]["crn"] for e in body["data"]["caseload"]["edges"]]
+    assert crns == sorted(set(crns))
+    assert {e["node"]["active"] for e in body["data"]["caseload"]["edges"]} == {True}
+
+
+async def test_caseload_filter_by_team(gql, dataset):
+    team = dataset.people[dataset.caseloads["C01"][0].crn].active_manager.team_code
+    body = await gql("query($t: String) { caseload(first: 100, filter: {teamCode: $t}) { "
+                     "edges { node { id offender { offenderManager { team { code } } } } } } }",
+                     {"t": team}, staff="C01T101", username="demo.officer")
     nodes = [e["node"] for e in body["data"]["caseload"]["edges"]]
-    expected = [c.id for c in dataset.caseloads["C01"] if c.active and c.manager.team_code == team]
+    expected = [c.id for c in dataset.caseloads["C01"]
+                if dataset.people[c.crn].active_manager.team_code == team]
     assert [n["id"] for n in nodes] == expected
-    managers = [n["offenderManager"] for n in nodes if n["offenderManager"]]
+    managers = [n["offender"]["offenderManager"] for n in nodes if n["offender"]["offenderManager"]]
     assert {m["team"]["code"] for m in managers} == {team}
-    closed = await gql("{ caseload(first: 100, filter: {active: false}) { edges { node { active }"
-                       " } } }")
-    assert {e["node"]["active"] for e in closed["data"]["caseload"]["edges"]} == {False}
