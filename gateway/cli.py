@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="schema tools")
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
     schema_commands.add_parser("print", help="write the SDL to stdout").set_defaults(run=_sdl)
+    simulate = commands.add_parser("simulate", help="run a backend simulator on loopback")
+    simulate.add_argument("system", choices=["delius", "nomis"])
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=None, help="default: 8081 delius, "
+                                                                 "8082 nomis")
+    simulate.add_argument("--latency-ms", type=float, default=0.0)
+    simulate.add_argument("--size", type=int, default=None, help="dataset size (people)")
+    simulate.set_defaults(run=_simulate)
     check = commands.add_parser("check", help="check config and policy coverage")
     check.add_argument("--config", type=Path)
     check.set_defaults(run=_check)
@@ -66,12 +74,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     import uvicorn
 
     from gateway.app import create_app
+    from providers.registry import preflight
 
     settings = load_settings(args.config)
     app = create_app(settings)
+    asyncio.run(preflight(settings.providers))
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"casegraph: GraphiQL and the API at {url}")
     if settings.auth.demo:
@@ -88,6 +100,24 @@ def _print_demo_tokens() -> None:
         token = tokens.mint(org, scopes, staff=staff, username=user)
         print(f"\n  {label} [{org}; {' '.join(scopes)}]\n  Authorization: Bearer {token}")
     print("\nMore: casegraph token --org C05 --scope read --scope custody:read\n")
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import importlib
+
+    import uvicorn
+
+    from providers.embedded.dataset import DEFAULT_SIZE, shared
+    from providers.simulation import CLIENT_ID, CLIENT_SECRET
+
+    module = importlib.import_module(f"providers.{args.system}.simulator")
+    sim, app = module.build(shared(size=args.size or DEFAULT_SIZE))
+    sim.faults.latency_ms = args.latency_ms
+    port = args.port or {"delius": 8081, "nomis": 8082}[args.system]
+    print(f"casegraph: {args.system} simulator at http://{args.host}:{port} "
+          f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults)")
+    uvicorn.run(app, host=args.host, port=port, log_level="warning")
+    return 0
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -27,7 +27,20 @@ def _embedded(**settings: Any) -> Provider:
     return EmbeddedProvider(**settings)
 
 
-BUILTIN_FACTORIES: dict[str, ProviderFactory] = {"embedded": _embedded}
+def _delius(**settings: Any) -> Provider:
+    from providers.delius.provider import DeliusProvider
+
+    return DeliusProvider(**settings)
+
+
+def _nomis(**settings: Any) -> Provider:
+    from providers.nomis.provider import NomisProvider
+
+    return NomisProvider(**settings)
+
+
+BUILTIN_FACTORIES: dict[str, ProviderFactory] = {
+    "embedded": _embedded, "delius": _delius, "nomis": _nomis}
 
 
 def factories() -> dict[str, ProviderFactory]:
@@ -70,7 +83,10 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]],
         kind = settings.pop("type", None)
         if kind not in known:
             raise ConfigError(f"providers.{name}.type = {kind!r}: choose one of {sorted(known)}")
-        built[name] = known[kind](name=name, **settings)
+        try:
+            built[name] = known[kind](name=name, **settings)
+        except TypeError as exc:
+            raise ConfigError(f"providers.{name}: {exc}") from exc
     unbound = sorted(ALL_KINDS - set(bindings))
     if unbound:
         raise ConfigError(f"bindings: no provider bound for {unbound}")
@@ -83,3 +99,19 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]],
         if kind not in built[name].kinds:
             raise ConfigError(f"bindings.{kind} = {name!r}: that provider does not serve {kind}")
     return Registry(built, dict(bindings))
+
+
+async def preflight(providers: Mapping[str, Mapping[str, Any]], timeout: float = 3.0) -> None:
+    """Refuse to start when a configured backend cannot be reached, naming its key."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        for name, settings in providers.items():
+            url = settings.get("base_url")
+            if not url:
+                continue
+            try:
+                await client.get(str(url))
+            except httpx.HTTPError as exc:
+                raise ConfigError(f"providers.{name}.base_url = {url!r}: unreachable at start "
+                                  f"({type(exc).__name__})") from exc

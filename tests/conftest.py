@@ -54,3 +54,57 @@ def gql(client):
 
 def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+@pytest.fixture(scope="session")
+def simulators(dataset):
+    """The nDelius and NOMIS simulators over the demo dataset, on loopback."""
+    from providers.delius import simulator as delius
+    from providers.nomis import simulator as nomis
+    from tests.servers import serving
+
+    delius_sim, delius_app = delius.build(dataset)
+    nomis_sim, nomis_app = nomis.build(dataset)
+    with serving(delius_app) as delius_url, serving(nomis_app) as nomis_url:
+        yield {"delius": (delius_sim, delius_url), "nomis": (nomis_sim, nomis_url)}
+
+
+def http_settings(simulators, **provider_options: Any):
+    from gateway.settings import Settings
+    from providers.simulation import CLIENT_SECRET
+
+    providers = {name: {"type": name, "base_url": url, "client_secret": CLIENT_SECRET,
+                        **provider_options}
+                 for name, (_, url) in simulators.items()}
+    bindings = {kind: "delius" for kind in ("offender", "offender_by_noms", "cases",
+                                            "registrations", "organisation", "caseload",
+                                            "offender_search")}
+    bindings |= dict.fromkeys(("custody", "sentence_dates", "movements", "establishment",
+                               "prisoners"), "nomis")
+    return Settings(providers=providers, bindings=bindings)
+
+
+@pytest.fixture(scope="session")
+async def http_client(simulators) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway over the simulators, through real HTTP to the backends."""
+    app = create_app(http_settings(simulators))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://casegraph.test") as c:
+        yield c
+    await app.state.registry.aclose()
+
+
+@pytest.fixture
+def http_gql(http_client):
+    return partial(post_query, http_client)
+
+
+@pytest.fixture(autouse=True)
+def _calm_simulators(request):
+    """Faults set by a test never leak into the next one."""
+    yield
+    if "simulators" in request.fixturenames:
+        from providers.simulation import Faults
+
+        for sim, _ in request.getfixturevalue("simulators").values():
+            sim.faults = Faults()

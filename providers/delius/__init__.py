@@ -1,0 +1,2 @@
+"""nDelius (probation case system): an adapter over community-api and probation search shapes,
+and a simulator of them."""

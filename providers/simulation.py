@@ -1,0 +1,145 @@
+"""What both backend simulators share: an OAuth2 token endpoint, fault switches, counters.
+
+Each simulator is a Starlette app serving a real API's paths from the synthetic dataset.
+`POST /_sim/faults` sets latency, error rate, down, timeouts and malformed bodies;
+`GET /_sim/stats` counts requests by path template; `DELETE /_sim/stats` resets them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+import secrets
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+Handler = Callable[[Request], Awaitable[Any]]
+CLIENT_ID, CLIENT_SECRET = "casegraph", "simulated-secret"
+
+
+@dataclass
+class Faults:
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    down: bool = False
+    timeout: bool = False
+    malformed: bool = False
+
+
+class NotFound(Exception):
+    """A handler's way of answering 404."""
+
+
+class Simulator:
+    """Routes, tokens, faults and counters for one simulated backend."""
+
+    def __init__(self, name: str, token_ttl_seconds: float = 300.0, seed: int = 0) -> None:
+        self.name = name
+        self.faults = Faults()
+        self.stats: Counter[str] = Counter()
+        self.token_ttl = token_ttl_seconds
+        self._tokens: dict[str, float] = {}
+        self._rng = random.Random(seed)
+        self.routes: list[Route] = [
+            Route("/auth/oauth/token", self._token, methods=["POST"]),
+            Route("/_sim/stats", self._stats, methods=["GET", "DELETE"]),
+            Route("/_sim/faults", self._set_faults, methods=["GET", "POST"]),
+        ]
+
+    def route(self, template: str, method: str = "GET") -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            async def endpoint(request: Request) -> Response:
+                return await self._serve(template, handler, request)
+            self.routes.append(Route(template, endpoint, methods=[method]))
+            return handler
+        return register
+
+    def app(self) -> Starlette:
+        return Starlette(routes=self.routes)
+
+    async def _serve(self, template: str, handler: Handler, request: Request) -> Response:
+        if not self._authorised(request.headers.get("authorization", "")):
+            return JSONResponse({"status": 401, "userMessage": "invalid token"}, 401)
+        self.stats[f"{request.method} {template}"] += 1
+        faults = self.faults
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.timeout:
+            await asyncio.sleep(3600)
+        if faults.down:
+            return JSONResponse({"status": 503, "userMessage": "unavailable"}, 503)
+        if faults.error_rate and self._rng.random() < faults.error_rate:
+            return JSONResponse({"status": 500, "userMessage": "simulated error"}, 500)
+        if faults.malformed:
+            return HTMLResponse("<html><body>Service temporarily moved</body></html>")
+        try:
+            body = await handler(request)
+        except NotFound:
+            return JSONResponse({"status": 404, "userMessage": "not found"}, 404)
+        except (ValueError, KeyError) as exc:
+            return JSONResponse({"status": 400, "userMessage": f"bad request: {exc}"}, 400)
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    def _authorised(self, header: str) -> bool:
+        scheme, _, token = header.partition(" ")
+        expires = self._tokens.get(token)
+        return scheme.lower() == "bearer" and expires is not None and expires > time.monotonic()
+
+    async def _token(self, request: Request) -> Response:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        try:
+            user, _, password = base64.b64decode(encoded).decode().partition(":")
+        except (ValueError, UnicodeError):
+            user, password = "", ""
+        if scheme.lower() != "basic" or (user, password) != (CLIENT_ID, CLIENT_SECRET):
+            return JSONResponse({"error": "invalid_client"}, 401)
+        if request.query_params.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, 400)
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = time.monotonic() + self.token_ttl
+        return JSONResponse({"access_token": token, "token_type": "bearer",
+                             "expires_in": int(self.token_ttl), "scope": "read"})
+
+    def expire_tokens(self) -> None:
+        """Make every issued token invalid, as after an expiry, to exercise refresh on 401."""
+        self._tokens.clear()
+
+    async def _stats(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.stats.clear()
+        return JSONResponse({"requests": dict(self.stats), "total": sum(self.stats.values())})
+
+    async def _set_faults(self, request: Request) -> Response:
+        if request.method == "POST":
+            changes = await request.json()
+            unknown = set(changes) - set(asdict(self.faults))
+            if unknown:
+                return JSONResponse({"error": f"unknown faults {sorted(unknown)}"}, 400)
+            self.faults = Faults(**{**asdict(self.faults), **changes})
+        return JSONResponse(asdict(self.faults))
+
+
+def spring_page(items: list[Any], page: int, size: int) -> dict[str, Any]:
+    """The Spring `Page` shape the newer HMPPS APIs answer with (domain.md 3.7)."""
+    start = page * size
+    return {"content": items[start:start + size], "totalElements": len(items),
+            "totalPages": (len(items) + size - 1) // size if size else 0, "number": page,
+            "size": size}
+
+
+def paging(request: Request, default_size: int = 10) -> tuple[int, int]:
+    page = int(request.query_params.get("page", 0))
+    size = int(request.query_params.get("size", default_size))
+    if page < 0 or not 1 <= size <= 2000:
+        raise ValueError("page must be >= 0 and size between 1 and 2000")
+    return page, size
