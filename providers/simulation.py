@@ -34,6 +34,31 @@ class Faults:
     down: bool = False
     timeout: bool = False
     malformed: bool = False
+    corrupt: str = ""  # "", "missing", "wrong_type" or "enum": a 200 whose JSON lies
+
+
+_REQUIRED = frozenset({"surname", "lastName", "otherIds", "bookingId", "convictionId",
+                       "prisonerNumber", "sentenceDetail", "description", "offenderNo"})
+_ENUMS = frozenset({"status", "inOutStatus", "legalStatus"})
+
+
+def corrupted(value: Any, mode: str) -> Any:
+    """The same body with required fields dropped, dates as numbers, or enums unknown."""
+    if isinstance(value, list):
+        return [corrupted(v, mode) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if mode == "missing" and key in _REQUIRED:
+            continue
+        if mode == "wrong_type" and isinstance(item, str) and item[:4].isdigit() \
+                and item[4:5] == "-":
+            item = 20260101
+        if mode == "enum" and key in _ENUMS:
+            item = "ZOMBIE" if isinstance(item, str) else {"status": "ZOMBIE", "code": "ZZ"}
+        out[key] = corrupted(item, mode)
+    return out
 
 
 class NotFound(Exception):
@@ -88,6 +113,8 @@ class Simulator:
             return JSONResponse({"status": 404, "userMessage": "not found"}, 404)
         except (ValueError, KeyError) as exc:
             return JSONResponse({"status": 400, "userMessage": f"bad request: {exc}"}, 400)
+        if faults.corrupt:
+            body = corrupted(body, faults.corrupt)
         return Response(orjson.dumps(body), media_type="application/json")
 
     def _authorised(self, header: str) -> bool:
