@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--latency-ms", type=float, default=0.0)
     simulate.add_argument("--size", type=int, default=None, help="dataset size (people)")
     simulate.set_defaults(run=_simulate)
+    crc = commands.add_parser("crc", help="a CRC's own PostgreSQL store")
+    crc_commands = crc.add_subparsers(required=True, metavar="ACTION")
+    for action, text in (("migrate", "apply schema migrations"),
+                         ("seed", "migrate, then load the demo dataset's appointments")):
+        command = crc_commands.add_parser(action, help=text)
+        command.add_argument("--dsn", help="default: $CRC_DATABASE_URL")
+        command.set_defaults(run=_crc, action=action)
     check = commands.add_parser("check", help="check config and policy coverage")
     check.add_argument("--config", type=Path)
     check.set_defaults(run=_check)
@@ -117,6 +124,37 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"casegraph: {args.system} simulator at http://{args.host}:{port} "
           f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults)")
     uvicorn.run(app, host=args.host, port=port, log_level="warning")
+    return 0
+
+
+def _crc(args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+
+    import asyncpg
+
+    from providers.crc.store import migrate, seed
+    from providers.embedded.dataset import shared
+
+    dsn = args.dsn or os.environ.get("CRC_DATABASE_URL")
+    if not dsn:
+        raise ConfigError("crc: pass --dsn or set CRC_DATABASE_URL")
+
+    async def run() -> str:
+        connection = await asyncpg.connect(dsn)
+        try:
+            applied = await migrate(connection)
+            message = f"migrations applied: {applied or 'none needed'}"
+            if args.action == "seed":
+                message += f"; appointments written: {await seed(connection, shared())}"
+            return message
+        finally:
+            await connection.close()
+
+    try:
+        print(f"casegraph: {asyncio.run(run())}")
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise ConfigError(f"crc: cannot use the store ({type(exc).__name__}: {exc})") from exc
     return 0
 
 

@@ -21,6 +21,9 @@ ROW_ATTRIBUTES: dict[str, dict[str, Getter]] = {
         "managingProvider": lambda case, _: case.managing_provider,
         "active": lambda case, _: case.active,
     },
+    "Appointment": {
+        "provider": lambda appointment, _: appointment.provider_code,
+    },
     "Custody": {
         "establishment": lambda custody, _: custody.agency_id,
         "managingProviders": lambda _, extra: extra.get("managingProviders", frozenset()),

@@ -23,6 +23,8 @@ FETCH_KINDS: Mapping[str, str] = {
     "movements": "NOMS number -> tuple of Movement, newest first",
     "establishment": "agency id -> Establishment",
     "organisation": "provider code -> Organisation",
+    "appointments": "CRN -> tuple of Appointment kept by providers' own systems, by start "
+                    "(empty, not None, for a CRN with none: a store cannot tell unknown CRNs)",
 }
 
 # Kinds answered by `page`, with the criteria each accepts.

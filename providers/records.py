@@ -228,6 +228,22 @@ class SentenceDates:
 
 
 @dataclass(frozen=True, slots=True)
+class Appointment:
+    """An appointment a provider keeps in its own system (not in nDelius)."""
+
+    id: str
+    crn: str
+    case_id: str
+    provider_code: str
+    type: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    staff_code: str
+    outcome: str | None  # ATTENDED | FAILED_TO_ATTEND | RESCHEDULED | None (future)
+
+
+@dataclass(frozen=True, slots=True)
 class Movement:
     """An external movement (admission, release, transfer, court, temporary absence)."""
 

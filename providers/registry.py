@@ -39,8 +39,14 @@ def _nomis(**settings: Any) -> Provider:
     return NomisProvider(**settings)
 
 
+def _crc(**settings: Any) -> Provider:
+    from providers.crc.provider import CrcStoreProvider
+
+    return CrcStoreProvider(**settings)
+
+
 BUILTIN_FACTORIES: dict[str, ProviderFactory] = {
-    "embedded": _embedded, "delius": _delius, "nomis": _nomis}
+    "embedded": _embedded, "delius": _delius, "nomis": _nomis, "crc": _crc}
 
 
 def factories() -> dict[str, ProviderFactory]:

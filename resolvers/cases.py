@@ -10,6 +10,7 @@ import strawberry
 from providers.records import Case as CaseRecord
 from providers.records import KeyDates
 from resolvers import visibility
+from resolvers.appointments import Appointment, appointments_of
 from resolvers.context import Context, Info, masked
 from resolvers.organisations import OffenderManager, Provider, load_provider
 
@@ -101,6 +102,13 @@ class Case:
         person = await ctx.loaders.load("offender", self.record.crn)
         [visible] = await visibility.visible_people(ctx, [person])
         return Offender.build(visible, ctx) if visible else None
+
+    @strawberry.field(description="Appointments for this case kept by providers' own systems "
+                                  "that you may see, by start time.")
+    async def appointments(self, info: Info) -> list[Appointment] | None:
+        if self.offences is None or not info.context.may("Case", "appointments"):
+            return None  # a redacted (Limited Access) case shows nothing more
+        return await appointments_of(info.context, self.record.crn, self.record.id)
 
     @classmethod
     def build(cls, c: CaseRecord, ctx: Context) -> Case:

@@ -10,6 +10,7 @@ import strawberry
 from providers.records import Person
 from providers.records import Registration as RegistrationRecord
 from resolvers import visibility
+from resolvers.appointments import Appointment, appointments_of
 from resolvers.context import Context, Info, masked
 from resolvers.custody import Custody
 from resolvers.errors import Conflict
@@ -98,6 +99,13 @@ class Offender:
         found = await ctx.loaders.load("registrations", self.person.crn) or ()
         ordered = sorted(found, key=lambda r: (not r.active, r.type_code))
         return [Registration.build(r, ctx) for r in ordered]
+
+    @strawberry.field(description="Appointments kept by providers' own systems that you may "
+                                  "see (your organisation's), by start time.")
+    async def appointments(self, info: Info) -> list[Appointment] | None:
+        if self.access_restricted or not info.context.may("Offender", "appointments"):
+            return None
+        return await appointments_of(info.context, self.person.crn)
 
     @classmethod
     def build(cls, p: Person, ctx: Context) -> Offender:

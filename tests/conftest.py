@@ -81,6 +81,8 @@ def http_settings(simulators, **provider_options: Any):
                                             "offender_search")}
     bindings |= dict.fromkeys(("custody", "sentence_dates", "movements", "establishment",
                                "prisoners"), "nomis")
+    providers["embedded"] = {"type": "embedded"}
+    bindings["appointments"] = "embedded"
     return Settings(providers=providers, bindings=bindings)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
-from providers.embedded import reference, scenarios, segments
+from providers.embedded import appointments, reference, scenarios, segments
 from providers.embedded.builder import Builder
 from providers.records import (
+    Appointment,
     Case,
     Custody,
     Establishment,
@@ -46,6 +47,7 @@ class Dataset:
     caseloads: dict[str, tuple[Case, ...]] = field(default_factory=dict)
     prisoners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     search_rows: tuple[tuple[str, str], ...] = ()
+    appointments: dict[str, tuple[Appointment, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_builder(cls, b: Builder, seed: int) -> Dataset:
@@ -75,6 +77,8 @@ class Dataset:
         self.caseloads.update(
             {p: tuple(sorted(c, key=lambda case: case.crn)) for p, c in by_provider.items()})
         self.prisoners.update({a: tuple(sorted(n)) for a, n in held.items()})
+        as_of = datetime.combine(self.as_of, time(), UTC)
+        self.appointments.update(appointments.generate(self.seed, as_of, self.people, self.cases))
         object.__setattr__(self, "search_rows", tuple(sorted(
             (f"{p.forename} {p.surname} {p.crn} {p.noms_number or ''}".lower(), p.crn)
             for p in self.people.values())))

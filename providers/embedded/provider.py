@@ -30,6 +30,7 @@ class EmbeddedProvider:
             "movements": d.movements.get,
             "establishment": d.establishments.get,
             "organisation": d.organisations.get,
+            "appointments": lambda crn: d.appointments.get(crn, ()),
         }
 
     def _sentence_dates(self, booking_id: str) -> Any:
