@@ -120,3 +120,20 @@ async def test_a_store_that_is_down_is_backend_unavailable(gql):
 def test_crc_seed_command_migrates_and_loads(dsn, capsys):
     assert main(["crc", "seed", "--dsn", dsn]) == 0
     assert "appointments written:" in capsys.readouterr().out
+
+
+async def test_the_example_postgres_config_serves_appointments(dsn, monkeypatch):
+    from pathlib import Path
+
+    from gateway.settings import load_settings
+
+    monkeypatch.setenv("CRC_DATABASE_URL", dsn)
+    example = Path(__file__).parents[2] / "examples" / "crc-postgres.toml"
+    app = create_app(load_settings(example))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        body = await post_query(client, '{ caseload(first: 20) { edges { node { offender { '
+                                        'appointments { id } } } } } }', org="C03")
+    await app.state.registry.aclose()
+    assert "errors" not in body
+    assert {s["provider"] for s in body["extensions"]["sources"]} == {"embedded", "crc"}
