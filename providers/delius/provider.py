@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -10,10 +9,9 @@ from providers.base import Page
 from providers.delius import mapping as to
 from providers.delius.simulator import BATCH_LIMIT, CASE_BATCH_LIMIT
 from providers.embedded.dataset import current_case
-from providers.http.client import ApiClient, chunks
+from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
 from providers.records import Organisation, Person
-from providers.registry import ConfigError
 
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
                    "caseload", "offender_search"})
@@ -28,17 +26,10 @@ class DeliusProvider:
                  client_id: str = "casegraph", client_secret_env: str = "DELIUS_CLIENT_SECRET",
                  client_secret: str | None = None, timeout_seconds: float = 5.0,
                  pool_size: int = 20, concurrency: int = 10) -> None:
-        if not base_url:
-            raise ConfigError(f"providers.{name}.base_url: required for a delius provider")
-        secret = client_secret or os.environ.get(client_secret_env)
-        if not secret:
-            raise ConfigError(f"providers.{name}: set the client secret in the environment "
-                              f"variable {client_secret_env}")
         self.name = name
-        self.api = ApiClient(name, base_url, token_url=token_url or f"{base_url}/auth/oauth/token",
-                             client_id=client_id, client_secret=secret,
-                             timeout_seconds=timeout_seconds, pool_size=pool_size,
-                             concurrency=concurrency)
+        self.api = configured(name, "delius", base_url, token_url, client_id, client_secret,
+                              client_secret_env, timeout_seconds=timeout_seconds,
+                              pool_size=pool_size, concurrency=concurrency)
         self._areas: dict[str, Organisation] | None = None
         self._teams: dict[str, list[str]] = {}
 
@@ -126,17 +117,16 @@ class DeliusProvider:
     async def _paged(self, path: str, body: dict[str, Any], offset: int, limit: int, *,
                      with_cases: bool) -> Page:
         """Spring pages are page/size: read the pages that cover [offset, offset+limit)."""
-        size = max(limit, 1)
-        first, last = offset // size, (offset + limit - 1) // size
+        size, numbers = page_window(offset, limit)
         found: list[dict[str, Any]] = []
         total = 0
-        for number in range(first, last + 1):
+        for number in numbers:
             page = await self.api.json("POST", path, body=body,
                                        params={"page": number, "size": size})
             with reading(self.name, "page"):
                 found += page["content"]
                 total = int(page["totalElements"])
-        found = found[offset - first * size:][:limit]
+        found = found[offset - numbers.start * size:][:limit]
         people = await self._with_access(found)
         if not with_cases:
             return Page(people, total)

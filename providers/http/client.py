@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -87,6 +88,28 @@ class ApiClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def configured(name: str, system: str, base_url: str | None, token_url: str | None,
+               client_id: str, client_secret: str | None, client_secret_env: str,
+               **options: Any) -> ApiClient:
+    """An ApiClient from a provider's settings; missing settings stop start-up, named."""
+    from providers.registry import ConfigError
+
+    if not base_url:
+        raise ConfigError(f"providers.{name}.base_url: required for a {system} provider")
+    secret = client_secret or os.environ.get(client_secret_env)
+    if not secret:
+        raise ConfigError(f"providers.{name}: set the client secret in the environment "
+                          f"variable {client_secret_env}")
+    return ApiClient(name, base_url, token_url=token_url or f"{base_url}/auth/oauth/token",
+                     client_id=client_id, client_secret=secret, **options)
+
+
+def page_window(offset: int, limit: int) -> tuple[int, range]:
+    """Spring pages are page/size: the size and page numbers that cover [offset, offset+limit)."""
+    size = max(limit, 1)
+    return size, range(offset // size, (offset + limit - 1) // size + 1)
 
 
 def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:

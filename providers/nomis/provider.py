@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from providers.base import Page
-from providers.http.client import ApiClient, chunks
+from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
 from providers.nomis import mapping as to
 from providers.nomis.simulator import PRISONER_LIMIT
 from providers.records import Custody
-from providers.registry import ConfigError
 
 KINDS = frozenset({"custody", "sentence_dates", "movements", "establishment", "prisoners"})
 
@@ -26,17 +24,10 @@ class NomisProvider:
                  client_id: str = "casegraph", client_secret_env: str = "NOMIS_CLIENT_SECRET",
                  client_secret: str | None = None, timeout_seconds: float = 5.0,
                  pool_size: int = 20, concurrency: int = 10) -> None:
-        if not base_url:
-            raise ConfigError(f"providers.{name}.base_url: required for a nomis provider")
-        secret = client_secret or os.environ.get(client_secret_env)
-        if not secret:
-            raise ConfigError(f"providers.{name}: set the client secret in the environment "
-                              f"variable {client_secret_env}")
         self.name = name
-        self.api = ApiClient(name, base_url, token_url=token_url or f"{base_url}/auth/oauth/token",
-                             client_id=client_id, client_secret=secret,
-                             timeout_seconds=timeout_seconds, pool_size=pool_size,
-                             concurrency=concurrency)
+        self.api = configured(name, "nomis", base_url, token_url, client_id, client_secret,
+                              client_secret_env, timeout_seconds=timeout_seconds,
+                              pool_size=pool_size, concurrency=concurrency)
 
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
         if kind == "custody":
@@ -90,17 +81,16 @@ class NomisProvider:
                    ) -> Page:
         if kind != "prisoners":
             raise KeyError(kind)
-        size = max(limit, 1)
-        first, last = offset // size, (offset + limit - 1) // size
+        size, numbers = page_window(offset, limit)
         found: list[Custody] = []
         total = 0
-        for number in range(first, last + 1):
+        for number in numbers:
             page = await self.api.json("GET", f"/prison/{criteria['establishment']}/prisoners",
                                        params={"page": number, "size": size})
             with reading(self.name, "prisoner page"):
                 found += [to.custody(j) for j in page["content"]]
                 total = int(page["totalElements"])
-        return Page(found[offset - first * size:][:limit], total)
+        return Page(found[offset - numbers.start * size:][:limit], total)
 
     async def aclose(self) -> None:
         await self.api.aclose()
