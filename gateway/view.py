@@ -61,8 +61,6 @@ class GraphQLView(GraphQL):
         if context is not None:
             errors = [format_error(e) for e in context.denials] + errors
             extensions["sources"] = context.sources.report()
-            if context.warnings:
-                extensions["warnings"] = context.warnings
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors

@@ -6,6 +6,7 @@ read only these. `updated_at` is the backend's own last-modified time where it h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -255,3 +256,9 @@ class Movement:
     to_agency: str | None
     reason_code: str
     movement_date: date
+
+
+def current_case(cases: Sequence[Case]) -> Case | None:
+    """A person's caseload entry: their latest active event, if any."""
+    active = [c for c in cases if c.active]
+    return max(active, key=lambda c: c.number) if active else None

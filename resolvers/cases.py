@@ -84,6 +84,7 @@ class Case:
         description="The prison nDelius records for a custodial case (may lag NOMIS).")
     key_dates: DeliusKeyDates | None = strawberry.field(description="nDelius copy of key dates.")
     record: strawberry.Private[CaseRecord]
+    limited: strawberry.Private[bool] = False
 
     @strawberry.field(description="The provider that manages this case.")
     async def managing_provider(self, info: Info) -> Provider | None:
@@ -106,8 +107,8 @@ class Case:
     @strawberry.field(description="Appointments for this case kept by providers' own systems "
                                   "that you may see, by start time.")
     async def appointments(self, info: Info) -> list[Appointment] | None:
-        if self.offences is None or not info.context.may("Case", "appointments"):
-            return None  # a redacted (Limited Access) case shows nothing more
+        if self.limited or not info.context.may("Case", "appointments"):
+            return None
         return await appointments_of(info.context, self.record.crn, self.record.id)
 
     @classmethod
@@ -137,4 +138,5 @@ class Case:
         """A case of a Limited Access person: its id and state only."""
         return cls(id=strawberry.ID(c.id), number=None, active=c.active, conviction_date=None,
                    offences=None, sentence=None, requirements=None, offender_manager=None,
-                   custodial_status=None, institution_code=None, key_dates=None, record=c)
+                   custodial_status=None, institution_code=None, key_dates=None, record=c,
+                   limited=True)

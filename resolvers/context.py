@@ -24,7 +24,6 @@ class Context:
     sources: SourceLog
     python_names: dict[str, dict[str, str]]
     denials: list[GraphQLError] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
     _masks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def may(self, type_name: str, field_name: str) -> bool:
@@ -49,9 +48,6 @@ class Context:
         restricted = bool(person.restriction_users) and IGNORE_RESTRICTIONS not in scopes and (
             user is None or user not in person.restriction_users)
         return excluded or restricted
-
-    def warn(self, code: str, message: str, **details: Any) -> None:
-        self.warnings.append({"code": code, "message": message, **details})
 
 
 Info = StrawberryInfo[Context, None]

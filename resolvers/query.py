@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from providers.embedded.identifiers import is_crn, is_noms_number
+from providers.identifiers import is_crn, is_noms_number
 from resolvers import visibility
 from resolvers.cases import Case
 from resolvers.context import Context, Info

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
+from providers.http.values import day, stamp
 from providers.records import (
     Alias,
     Case,
@@ -19,15 +19,6 @@ from providers.records import (
 )
 
 PROBATION_STATUSES = frozenset({"CURRENT", "PREVIOUSLY_KNOWN", "NOT_SENTENCED"})
-
-
-def day(value: Any) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def stamp(value: Any) -> datetime:
-    found = datetime.fromisoformat(value)
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def manager(j: dict[str, Any], teams: dict[str, str] | None = None) -> Manager:

@@ -8,10 +8,9 @@ from typing import Any
 from providers.base import Page
 from providers.delius import mapping as to
 from providers.delius.simulator import BATCH_LIMIT, CASE_BATCH_LIMIT
-from providers.embedded.dataset import current_case
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
-from providers.records import Organisation, Person
+from providers.records import Organisation, Person, current_case
 
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
                    "caseload", "offender_search"})

@@ -15,8 +15,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from providers.embedded.dataset import Dataset, current_case, shared
-from providers.records import Case, Manager, Person, Registration
+from providers.embedded.dataset import Dataset, shared
+from providers.records import Case, Manager, Person, Registration, current_case
 from providers.simulation import NotFound, Simulator, paging, spring_page
 
 BATCH_LIMIT = 512

@@ -6,8 +6,8 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from random import Random
 
-from providers.embedded.identifiers import UniqueIds
 from providers.embedded.staffing import NamePool, Staffing
+from providers.identifiers import UniqueIds
 from providers.records import Case, Custody, Movement, Person, Registration, SentenceDates
 
 

@@ -19,6 +19,7 @@ from providers.records import (
     Person,
     Registration,
     SentenceDates,
+    current_case,
 )
 
 DEFAULT_SEED = 20140601  # the day Transforming Rehabilitation split probation
@@ -82,12 +83,6 @@ class Dataset:
         object.__setattr__(self, "search_rows", tuple(sorted(
             (f"{p.forename} {p.surname} {p.crn} {p.noms_number or ''}".lower(), p.crn)
             for p in self.people.values())))
-
-
-def current_case(cases: tuple[Case, ...] | list[Case]) -> Case | None:
-    """A person's caseload entry: their latest active event, if any."""
-    active = [c for c in cases if c.active]
-    return max(active, key=lambda c: c.number) if active else None
 
 
 def build(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE,

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from providers.embedded import reference as ref
 from providers.embedded.builder import Builder
-from providers.embedded.identifiers import cro_number, pnc_number
 from providers.embedded.staffing import StaffMember
+from providers.identifiers import cro_number, pnc_number
 from providers.records import (
     Alias,
     Case,

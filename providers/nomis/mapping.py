@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.delius.mapping import day, stamp
+from providers.http.values import day, stamp
 from providers.nomis.simulator import DATE_FIELDS, camel
 from providers.records import Custody, Establishment, Movement, SentenceDates
 

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from providers.embedded.dataset import build
-from providers.embedded.identifiers import CRN_PATTERN, NOMS_PATTERN, pnc_is_valid
+from providers.identifiers import CRN_PATTERN, NOMS_PATTERN, pnc_is_valid
 
 
 def test_same_seed_gives_identical_data():

@@ -1,4 +1,4 @@
-from providers.embedded.identifiers import (
+from providers.identifiers import (
     cro_check_letter,
     cro_number,
     is_crn,
