@@ -1,0 +1,50 @@
+"""A circuit breaker: stop calling a failing backend, probe it again after a cool-down.
+
+closed --(threshold consecutive failures)--> open --(cool-down passes)--> half-open
+half-open --(probe succeeds)--> closed;  half-open --(probe fails)--> open
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Breaker:
+    threshold: int = 5
+    cooldown_seconds: float = 10.0
+    failures: int = 0
+    opened_at: float | None = None
+    probing: bool = field(default=False)
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        if time.monotonic() - self.opened_at >= self.cooldown_seconds:
+            return "half-open"
+        return "open"
+
+    def allow(self) -> bool:
+        """May a call go through now? In half-open, only one probe at a time."""
+        state = self.state
+        if state == "closed":
+            return True
+        if state == "half-open" and not self.probing:
+            self.probing = True
+            return True
+        return False
+
+    def succeeded(self) -> None:
+        self.failures, self.opened_at, self.probing = 0, None, False
+
+    def release(self) -> None:
+        """A probe ended without a verdict on the backend's health (deadline, bad data)."""
+        self.probing = False
+
+    def failed(self) -> None:
+        self.failures += 1
+        self.probing = False
+        if self.failures >= self.threshold or self.opened_at is not None:
+            self.opened_at = time.monotonic()

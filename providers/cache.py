@@ -1,0 +1,74 @@
+"""Our small cache seam over aiocache: memory by default, Redis to share between processes.
+
+A cache that is down is a miss, never an error: the gateway keeps answering from backends.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from aiocache import RedisCache, SimpleMemoryCache
+from aiocache.serializers import NullSerializer, PickleSerializer
+
+log = logging.getLogger("casegraph.cache")
+
+
+class Cache(Protocol):
+    async def get_many(self, keys: list[str]) -> list[Any | None]: ...
+    async def set_many(self, items: list[tuple[str, Any]], ttl: float) -> None: ...
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class AiocacheStore:
+    """aiocache behind the seam, failing open: errors are logged once and read as misses."""
+
+    def __init__(self, backend: Any, label: str) -> None:
+        self._backend = backend
+        self.label = label
+        self._warned = False
+
+    async def get_many(self, keys: list[str]) -> list[Any | None]:
+        if not keys:
+            return []
+        try:
+            return list(await self._backend.multi_get(keys))
+        except Exception as exc:
+            self._warn(exc)
+            return [None] * len(keys)
+
+    async def set_many(self, items: list[tuple[str, Any]], ttl: float) -> None:
+        if not items:
+            return
+        try:
+            await self._backend.multi_set(items, ttl=max(1, int(ttl)))
+        except Exception as exc:
+            self._warn(exc)
+
+    async def ping(self) -> bool:
+        try:
+            await self._backend.set("casegraph:ping", 1, ttl=5)
+            return True
+        except Exception:
+            return False
+
+    def _warn(self, exc: Exception) -> None:
+        if not self._warned:
+            log.warning("cache %s unavailable, serving from backends: %s", self.label,
+                        type(exc).__name__)
+            self._warned = True
+
+    async def close(self) -> None:
+        await self._backend.close()
+
+
+def memory_cache() -> AiocacheStore:
+    return AiocacheStore(SimpleMemoryCache(serializer=NullSerializer()), "memory")
+
+
+def redis_cache(host: str = "127.0.0.1", port: int = 6379, db: int = 0,
+                namespace: str = "casegraph") -> AiocacheStore:
+    backend = RedisCache(endpoint=host, port=port, db=db, namespace=namespace,
+                         serializer=PickleSerializer(), timeout=1)
+    return AiocacheStore(backend, f"redis {host}:{port}/{db}")

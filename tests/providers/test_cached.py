@@ -1,0 +1,110 @@
+"""The cache: batch-aware, coalescing, stale-if-error; Redis shared, and Redis down is a miss."""
+
+import asyncio
+import uuid
+
+import pytest
+
+from providers import freshness
+from providers.base import Page
+from providers.cache import memory_cache, redis_cache
+from providers.cached import CachedProvider
+from providers.errors import BackendUnavailable
+
+
+class Backend:
+    name, kinds = "backend", frozenset({"offender", "caseload"})
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.asked: list[list[str]] = []
+        self.pages = 0
+        self.down = False
+        self.delay = delay
+
+    async def fetch(self, kind, keys):
+        await asyncio.sleep(self.delay)
+        if self.down:
+            raise BackendUnavailable(self.name, "down")
+        self.asked.append(list(keys))
+        return [None if k.startswith("missing") else f"record {k}" for k in keys]
+
+    async def page(self, kind, criteria, offset, limit):
+        if self.down:
+            raise BackendUnavailable(self.name, "down")
+        self.pages += 1
+        return Page(("a", "b"), 2)
+
+    async def aclose(self):
+        pass
+
+
+async def test_a_batch_asks_the_backend_only_for_what_is_missing():
+    backend = Backend()
+    cached = CachedProvider(backend, memory_cache())
+    await cached.fetch("offender", [f"k{i}" for i in range(90)])
+    found = await cached.fetch("offender", [f"k{i}" for i in range(100)])
+    assert found == [f"record k{i}" for i in range(100)]
+    assert [len(a) for a in backend.asked] == [90, 10]
+
+
+async def test_not_found_is_cached_too():
+    backend = Backend()
+    cached = CachedProvider(backend, memory_cache())
+    assert await cached.fetch("offender", ["missing1"]) == [None]
+    assert await cached.fetch("offender", ["missing1"]) == [None]
+    assert len(backend.asked) == 1
+
+
+async def test_concurrent_identical_loads_are_coalesced():
+    backend = Backend(delay=0.05)
+    cached = CachedProvider(backend, memory_cache())
+    results = await asyncio.gather(*(cached.fetch("offender", ["hot"]) for _ in range(20)))
+    assert all(r == ["record hot"] for r in results)
+    assert backend.asked == [["hot"]]
+
+
+async def test_expired_entries_are_served_stale_while_the_backend_is_down():
+    backend = Backend()
+    cached = CachedProvider(backend, memory_cache(), ttls={"offender": 0.0, "caseload": 0.0})
+    await cached.fetch("offender", ["k1"])
+    await cached.page("caseload", {}, 0, 10)
+    backend.down = True
+    log = freshness.Freshness()
+    freshness.bind(log)
+    assert await cached.fetch("offender", ["k1"]) == ["record k1"]
+    assert (await cached.page("caseload", {}, 0, 10)).items == ("a", "b")
+    assert log.of("offender", "k1").stale is True
+    assert log.summary("backend")["stale"] == 2
+    with pytest.raises(BackendUnavailable):
+        await cached.fetch("offender", ["k2"])  # nothing to fall back on
+
+
+async def test_a_page_is_cached_by_criteria_and_window():
+    backend = Backend()
+    cached = CachedProvider(backend, memory_cache())
+    await cached.page("caseload", {"provider": "C01"}, 0, 10)
+    await cached.page("caseload", {"provider": "C01"}, 0, 10)
+    await cached.page("caseload", {"provider": "C16"}, 0, 10)
+    assert backend.pages == 2
+
+
+async def test_two_gateway_processes_share_the_redis_cache():
+    namespace = f"casegraph-test-{uuid.uuid4().hex[:8]}"
+    first, second = Backend(), Backend()
+    one = CachedProvider(first, redis_cache(namespace=namespace))
+    two = CachedProvider(second, redis_cache(namespace=namespace))
+    assert await one.cache.ping()
+    await one.fetch("offender", ["k1", "k2"])
+    assert await two.fetch("offender", ["k1", "k2"]) == ["record k1", "record k2"]
+    assert second.asked == []
+    await one.cache.close()
+    await two.cache.close()
+
+
+async def test_redis_down_reads_as_misses_and_the_backend_answers():
+    backend = Backend()
+    cached = CachedProvider(backend, redis_cache(port=1))
+    assert not await cached.cache.ping()
+    assert await cached.fetch("offender", ["k1"]) == ["record k1"]
+    assert await cached.fetch("offender", ["k1"]) == ["record k1"]
+    assert len(backend.asked) == 2
