@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -22,16 +23,35 @@ from providers.registry import build_registry
 from resolvers.schema import build_schema, non_null_fields, object_fields, python_names
 
 
+def build_cache(settings: Settings) -> Any:
+    """The shared cache, or None when configured off (or nothing would use it)."""
+    from urllib.parse import urlparse
+
+    from providers.cache import memory_cache, redis_cache
+
+    http_providers = any(p.get("type") != "embedded" for p in settings.providers.values())
+    if settings.cache_backend == "none" or not http_providers:
+        return None
+    if settings.cache_backend == "memory":
+        return memory_cache()
+    url = urlparse(settings.cache_url)
+    return redis_cache(url.hostname or "127.0.0.1", url.port or 6379,
+                       int((url.path or "/0").strip("/") or 0))
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
     settings = settings or Settings()
     schema = build_schema(introspection=settings.introspection)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
-    registry = build_registry(settings.providers, settings.bindings)
+    cache = build_cache(settings)
+    registry = build_registry(settings.providers, settings.bindings, cache,
+                              ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
+                              withhold_regressions=settings.withhold_regressions)
     evaluator = Evaluator(policies, fields)
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
-                       GraphiQLPage(demo=settings.auth.demo))
+                       GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds)
     graphql = Authenticated(view, TokenVerifier(settings.auth), settings.max_body_bytes)
 
     async def healthz(_: Request) -> JSONResponse:
@@ -39,13 +59,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(_: Request) -> JSONResponse:
         providers = {name: {"kinds": sorted(k for k, p in registry.bindings.items() if p == name),
-                            "state": "up"} for name in registry.providers}
-        return JSONResponse({"status": "ready", "providers": providers})
+                            "state": getattr(provider, "state", "up")}
+                     for name, provider in registry.providers.items()}
+        cache_state = "none" if cache is None else "up" if await cache.ping() else "down"
+        ready = all(p["state"] != "circuit open" for p in providers.values())
+        return JSONResponse({"status": "ready" if ready else "degraded", "providers": providers,
+                             "cache": {"backend": settings.cache_backend, "state": cache_state}})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         await registry.aclose()
+        if cache is not None:
+            await cache.close()
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),

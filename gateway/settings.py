@@ -14,7 +14,9 @@ from providers.registry import ConfigError
 DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
-_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies"})
+_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache"})
+_GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions"})
+_CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class Settings:
     policy_dir: Path | None = None
     introspection: bool = True
     max_body_bytes: int = 256 * 1024
+    deadline_seconds: float = 10.0
+    withhold_regressions: bool = False
+    cache_backend: str = "memory"  # memory | redis | none
+    cache_url: str = "redis://127.0.0.1:6379/0"
+    cache_grace_seconds: float = 600.0
+    cache_ttls: dict[str, float] = field(default_factory=dict)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -53,12 +61,32 @@ def load_settings(path: Path | None) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: unknown sections {sorted(unknown)}; "
                           f"choose from {sorted(_SECTIONS)}")
+    gateway, cache = raw.get("gateway", {}), raw.get("cache", {})
+    _known("gateway", gateway, _GATEWAY_KEYS)
+    _known("cache", cache, _CACHE_KEYS)
+    regressions = gateway.get("regressions", "flag")
+    if regressions not in ("flag", "withhold"):
+        raise ConfigError(f"gateway.regressions = {regressions!r}: choose 'flag' or 'withhold'")
+    backend = cache.get("backend", "memory")
+    if backend not in ("memory", "redis", "none"):
+        raise ConfigError(f"cache.backend = {backend!r}: choose 'memory', 'redis' or 'none'")
     return Settings(auth=_auth(raw.get("auth", {})),
                     providers=_providers(raw.get("providers")),
                     bindings=_bindings(raw.get("bindings", {}), raw.get("providers")),
                     policy_dir=Path(raw["policies"]["dir"]) if "policies" in raw else None,
-                    introspection=bool(raw.get("gateway", {}).get("introspection", False)),
-                    max_body_bytes=int(raw.get("gateway", {}).get("max_body_bytes", 256 * 1024)))
+                    introspection=bool(gateway.get("introspection", False)),
+                    max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
+                    deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
+                    withhold_regressions=regressions == "withhold", cache_backend=backend,
+                    cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
+                    cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
+                    cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()})
+
+
+def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
+    if unknown := set(raw) - allowed:
+        raise ConfigError(f"{section}: unknown keys {sorted(unknown)}; choose from "
+                          f"{sorted(allowed)}")
 
 
 def _auth(raw: dict[str, Any]) -> AuthSettings:

@@ -16,6 +16,8 @@ from strawberry.http import GraphQLHTTPResponse
 from gateway.graphiql import GraphiQLPage
 from gateway.responses import error_response, format_error
 from policies.evaluator import Evaluator
+from providers import deadline, freshness
+from providers.freshness import Freshness
 from providers.registry import Registry
 from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
@@ -25,12 +27,14 @@ class GraphQLView(GraphQL):
     """One request, one Context: the principal comes from `request.state`, set by auth."""
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
-                 python_names: dict[str, dict[str, str]], page: GraphiQLPage) -> None:
+                 python_names: dict[str, dict[str, str]], page: GraphiQLPage,
+                 deadline_seconds: float = 10.0) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
         self.python_names = python_names
         self.page = page
+        self.deadline_seconds = deadline_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -46,10 +50,12 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         principal = request.state.principal
-        sources = SourceLog()
+        sources, fresh = SourceLog(), Freshness()
+        deadline.start(self.deadline_seconds)
+        freshness.bind(fresh)
         context = Context(principal=principal, decisions=self.evaluator.decisions(principal),
                           loaders=Loaders(self.registry, sources), sources=sources,
-                          python_names=self.python_names)
+                          python_names=self.python_names, freshness=fresh)
         request.state.context = context
         return context
 
@@ -60,7 +66,9 @@ class GraphQLView(GraphQL):
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
             errors = [format_error(e) for e in context.denials] + errors
-            extensions["sources"] = context.sources.report()
+            extensions["sources"] = context.sources.report(context.freshness)
+            if context.freshness.warnings:
+                extensions["warnings"] = context.freshness.warnings
         body: dict[str, Any] = {"data": result.data}
         if errors:
             body["errors"] = errors

@@ -79,20 +79,31 @@ class Registry:
             await provider.aclose()
 
 
-def build_registry(providers: Mapping[str, Mapping[str, Any]],
-                   bindings: Mapping[str, str]) -> Registry:
-    """Instantiate configured providers and check every kind is bound to one that serves it."""
+RESILIENCE_KEYS = frozenset({"timeout_seconds", "attempts", "backoff_seconds", "concurrency",
+                             "breaker_threshold", "breaker_cooldown_seconds"})
+
+
+def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping[str, str],
+                   cache: Any = None, *, ttls: Mapping[str, float] | None = None,
+                   grace_seconds: float = 600.0, withhold_regressions: bool = False
+                   ) -> Registry:
+    """Instantiate configured providers, each composed as adapter -> resilient -> regression
+    guard -> cache (the embedded provider, already in memory, is used as it is), and check
+    every kind is bound to one that serves it."""
     known = factories()
     built: dict[str, Provider] = {}
     for name, settings in providers.items():
         settings = dict(settings)
         kind = settings.pop("type", None)
+        resilience = settings.pop("resilience", None)
         if kind not in known:
             raise ConfigError(f"providers.{name}.type = {kind!r}: choose one of {sorted(known)}")
         try:
-            built[name] = known[kind](name=name, **settings)
+            adapter = known[kind](name=name, **settings)
         except TypeError as exc:
             raise ConfigError(f"providers.{name}: {exc}") from exc
+        built[name] = adapter if kind == "embedded" else _compose(
+            name, adapter, resilience or {}, cache, ttls, grace_seconds, withhold_regressions)
     unbound = sorted(ALL_KINDS - set(bindings))
     if unbound:
         raise ConfigError(f"bindings: no provider bound for {unbound}")
@@ -105,6 +116,25 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]],
         if kind not in built[name].kinds:
             raise ConfigError(f"bindings.{kind} = {name!r}: that provider does not serve {kind}")
     return Registry(built, dict(bindings))
+
+
+def _compose(name: str, adapter: Provider, resilience: Mapping[str, Any], cache: Any,
+             ttls: Mapping[str, float] | None, grace: float, withhold: bool) -> Provider:
+    from providers.breaker import Breaker
+    from providers.cache import memory_cache
+    from providers.cached import CachedProvider
+    from providers.guard import RegressionGuard
+    from providers.resilient import ResilientProvider
+
+    if unknown := set(resilience) - RESILIENCE_KEYS:
+        raise ConfigError(f"providers.{name}.resilience: unknown keys {sorted(unknown)}; "
+                          f"choose from {sorted(RESILIENCE_KEYS)}")
+    options = dict(resilience)
+    breaker = Breaker(threshold=int(options.pop("breaker_threshold", 5)),
+                      cooldown_seconds=float(options.pop("breaker_cooldown_seconds", 10.0)))
+    wrapped: Provider = ResilientProvider(adapter, breaker=breaker, **options)
+    wrapped = RegressionGuard(wrapped, cache or memory_cache(), withhold=withhold)
+    return CachedProvider(wrapped, cache, ttls=ttls, grace_seconds=grace) if cache else wrapped
 
 
 async def preflight(providers: Mapping[str, Mapping[str, Any]], timeout: float = 3.0) -> None:

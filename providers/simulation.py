@@ -1,7 +1,8 @@
 """What both backend simulators share: an OAuth2 token endpoint, fault switches, counters.
 
 Each simulator is a Starlette app serving a real API's paths from the synthetic dataset.
-`POST /_sim/faults` sets latency, error rate, down, timeouts and malformed bodies;
+`POST /_sim/faults` sets latency, error rate, down, timeouts, malformed or corrupt bodies and
+a restored old snapshot;
 `GET /_sim/stats` counts requests by path template; `DELETE /_sim/stats` resets them.
 """
 
@@ -35,11 +36,27 @@ class Faults:
     timeout: bool = False
     malformed: bool = False
     corrupt: str = ""  # "", "missing", "wrong_type" or "enum": a 200 whose JSON lies
+    restored: bool = False  # serve an old backup: every record 30 days older
 
 
 _REQUIRED = frozenset({"surname", "lastName", "otherIds", "bookingId", "convictionId",
                        "prisonerNumber", "sentenceDetail", "description", "offenderNo"})
 _ENUMS = frozenset({"status", "inOutStatus", "legalStatus"})
+
+
+_STAMPS = frozenset({"lastUpdated", "lastUpdatedDateTime"})
+
+
+def restored(value: Any) -> Any:
+    """The body as an old backup would give it: last-modified times 30 days earlier."""
+    from datetime import datetime, timedelta
+
+    if isinstance(value, list):
+        return [restored(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: (datetime.fromisoformat(v) - timedelta(days=30)).isoformat()
+            if k in _STAMPS and isinstance(v, str) else restored(v) for k, v in value.items()}
 
 
 def corrupted(value: Any, mode: str) -> Any:
@@ -115,6 +132,8 @@ class Simulator:
             return JSONResponse({"status": 400, "userMessage": f"bad request: {exc}"}, 400)
         if faults.corrupt:
             body = corrupted(body, faults.corrupt)
+        if faults.restored:
+            body = restored(body)
         return Response(orjson.dumps(body), media_type="application/json")
 
     def _authorised(self, header: str) -> bool:

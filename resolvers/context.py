@@ -10,6 +10,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from policies.evaluator import Decisions
 from policies.principal import IGNORE_EXCLUSIONS, IGNORE_RESTRICTIONS, Principal
+from providers.freshness import Freshness
 from providers.records import Person
 from resolvers.loaders import Loaders, SourceLog
 
@@ -23,6 +24,7 @@ class Context:
     loaders: Loaders
     sources: SourceLog
     python_names: dict[str, dict[str, str]]
+    freshness: Freshness = field(default_factory=Freshness)
     denials: list[GraphQLError] = field(default_factory=list)
     _masks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from providers.base import Page
 from providers.errors import ProviderError
+from providers.freshness import Freshness
 from providers.registry import Registry
 
 
@@ -28,7 +29,8 @@ class SourceLog:
         if error:
             self.failures[provider] = error
 
-    def report(self) -> list[dict[str, Any]]:
+    def report(self, freshness: Freshness | None = None) -> list[dict[str, Any]]:
+        """Per provider: kinds asked, calls and time; with a cache, what came from it."""
         by_provider: dict[str, dict[str, Any]] = {}
         for (provider, kind), durations in sorted(self.calls.items()):
             entry = by_provider.setdefault(provider, {
@@ -36,6 +38,11 @@ class SourceLog:
                 "status": "failed" if provider in self.failures else "ok"})
             entry["kinds"][kind] = {"calls": len(durations),
                                     "ms": round(sum(durations) * 1000, 2)}
+            if freshness is not None and (provider, kind) in freshness.counts:
+                entry["kinds"][kind] |= freshness.counts[(provider, kind)]
+        if freshness is not None:
+            for provider, entry in by_provider.items():
+                entry |= freshness.summary(provider)
         return list(by_provider.values())
 
 

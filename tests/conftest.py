@@ -69,7 +69,8 @@ def simulators(dataset):
         yield {"delius": (delius_sim, delius_url), "nomis": (nomis_sim, nomis_url)}
 
 
-def http_settings(simulators, **provider_options: Any):
+def http_settings(simulators, cache: str = "none", **provider_options: Any):
+    """The gateway over the simulators; no cache unless asked, so tests see the backends."""
     from gateway.settings import Settings
     from providers.simulation import CLIENT_SECRET
 
@@ -83,7 +84,7 @@ def http_settings(simulators, **provider_options: Any):
                                "prisoners"), "nomis")
     providers["embedded"] = {"type": "embedded"}
     bindings["appointments"] = "embedded"
-    return Settings(providers=providers, bindings=bindings)
+    return Settings(providers=providers, bindings=bindings, cache_backend=cache)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,78 @@
+"""The regression guard: notice a backend answering with data older than already served.
+
+The lesson of an old data file restored into a live system: per record, remember the newest
+last-modified time served; an answer older than that is flagged (a DATA_REGRESSION warning
+in the response, a log line, a counter) and, when configured, withheld.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from providers import freshness
+from providers.base import Page, Provider
+from providers.cache import Cache
+
+log = logging.getLogger("casegraph.regression")
+REMEMBER_SECONDS = 90 * 24 * 3600
+REGRESSIONS: Counter[str] = Counter()  # by provider: exported as a metric
+
+
+def _stamp(record: Any) -> datetime | None:
+    if isinstance(record, tuple):
+        stamps = [s for r in record if (s := _stamp(r)) is not None]
+        return max(stamps) if stamps else None
+    return getattr(record, "updated_at", None)
+
+
+class RegressionGuard:
+    """Wraps a provider; `withhold=True` answers None for a regressed record."""
+
+    def __init__(self, inner: Provider, marks: Cache, *, withhold: bool = False) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.kinds = inner.kinds
+        self.marks = marks
+        self.withhold = withhold
+
+    async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
+        found = list(await self.inner.fetch(kind, keys))
+        stamps = {k: s for k, r in zip(keys, found, strict=True) if (s := _stamp(r))}
+        if not stamps:
+            return found
+        names = [f"hwm:{self.name}:{kind}:{k}" for k in stamps]
+        marks = dict(zip(stamps, await self.marks.get_many(names), strict=True))
+        newer = [(f"hwm:{self.name}:{kind}:{k}", s) for k, s in stamps.items()
+                 if marks[k] is None or s > marks[k]]
+        await self.marks.set_many(newer, ttl=REMEMBER_SECONDS)
+        regressed = {k for k, s in stamps.items() if marks[k] is not None and s < marks[k]}
+        if regressed:
+            self._flag(kind, len(regressed))
+            if self.withhold:
+                found = [None if k in regressed else r for k, r in zip(keys, found, strict=True)]
+        return found
+
+    def _flag(self, kind: str, count: int) -> None:
+        REGRESSIONS[self.name] += count
+        log.warning("data regression: %s answered %d %s record(s) older than already served",
+                    self.name, count, kind)
+        current = freshness.current()
+        if current is not None:
+            current.warn("DATA_REGRESSION", f"{self.name} answered {kind} data older than it "
+                         "answered before (a restored backup?)", provider=self.name, kind=kind,
+                         withheld=self.withhold)
+
+    async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
+                   ) -> Page:
+        return await self.inner.page(kind, criteria, offset, limit)
+
+    @property
+    def state(self) -> str:
+        return getattr(self.inner, "state", "up")
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
