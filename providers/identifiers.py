@@ -88,3 +88,21 @@ class UniqueIds:
     def booking_id(self) -> int:
         self._booking_id += 1 + self._rng.randrange(40)
         return self._booking_id
+
+
+_SHORT_PNC = re.compile(r"^(\d{2})/(\d{1,7})([A-Z])$")
+_LONG_PNC = re.compile(r"^(\d{4})/(\d{1,7})([A-Z])$")
+
+
+def canonical_pnc(value: str | None, this_year: int = 2026) -> str | None:
+    """`YYYY/NNNNNNNC` from the long or short form, so the two systems' forms compare equal."""
+    if not value:
+        return None
+    text = value.strip().upper()
+    if match := _LONG_PNC.match(text):
+        return f"{match[1]}/{int(match[2]):07d}{match[3]}"
+    if match := _SHORT_PNC.match(text):
+        year = int(match[1])
+        century = 2000 if 2000 + year <= this_year else 1900
+        return f"{century + year}/{int(match[2]):07d}{match[3]}"
+    return text

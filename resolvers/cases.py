@@ -13,6 +13,7 @@ from resolvers import visibility
 from resolvers.appointments import Appointment, appointments_of
 from resolvers.context import Context, Info, masked
 from resolvers.organisations import OffenderManager, Provider, load_provider
+from resolvers.provenance import Provenance, provenance_of
 
 if TYPE_CHECKING:
     from resolvers.offenders import Offender
@@ -110,6 +111,12 @@ class Case:
         if self.limited or not info.context.may("Case", "appointments"):
             return None
         return await appointments_of(info.context, self.record.crn, self.record.id)
+
+    @strawberry.field(description="Where this record came from and how old it is.")
+    def provenance(self, info: Info) -> Provenance | None:
+        if self.limited or not info.context.may("Case", "provenance"):
+            return None
+        return provenance_of(info.context, "cases", self.record.crn, self.record.updated_at)
 
     @classmethod
     def build(cls, c: CaseRecord, ctx: Context) -> Case:

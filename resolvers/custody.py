@@ -15,6 +15,7 @@ from providers.records import SentenceDates as DatesRecord
 from resolvers import visibility
 from resolvers.context import Context, Info, masked
 from resolvers.pagination import Connection, connection, decode_cursor, page_size
+from resolvers.provenance import Provenance, provenance_of
 
 if TYPE_CHECKING:
     from resolvers.offenders import Offender
@@ -92,10 +93,20 @@ class SentenceDates:
         description="Derived: confirmed release date; else actual parole or HDC date; else the "
                     "later of the non-DTO release date and the mid-term date.")
 
+    record: strawberry.Private[DatesRecord]
+
+    @strawberry.field(description="Where these dates came from and how old they are.")
+    def provenance(self, info: Info) -> Provenance | None:
+        if not info.context.may("SentenceDates", "provenance"):
+            return None
+        return provenance_of(info.context, "sentence_dates", str(self.record.booking_id),
+                             self.record.updated_at)
+
     @classmethod
     def build(cls, d: DatesRecord, ctx: Context) -> SentenceDates:
         values = {name: getattr(d, name) for name, _ in _DATE_FIELDS}
-        return masked(cls(**values, release_date=d.release_date), "SentenceDates", ctx)
+        return masked(cls(**values, release_date=d.release_date, record=d), "SentenceDates",
+                      ctx)
 
 
 @strawberry.type(description="An external movement: admission, release, transfer, court, absence.")
@@ -181,6 +192,13 @@ class Custody:
         if not info.context.may("Custody", "offender"):
             return None
         return await offender_by_noms(info.context, self.record.noms_number)
+
+    @strawberry.field(description="Where this record came from and how old it is.")
+    def provenance(self, info: Info) -> Provenance | None:
+        if not info.context.may("Custody", "provenance"):
+            return None
+        return provenance_of(info.context, "custody", self.record.noms_number,
+                             self.record.updated_at)
 
     @classmethod
     def build(cls, c: CustodyRecord, ctx: Context) -> Custody:

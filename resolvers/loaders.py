@@ -58,6 +58,9 @@ class Loaders:
         self._log = log
         self._loaders: dict[str, DataLoader[str, Any]] = {}
 
+    def provider_name(self, kind: str) -> str:
+        return self._registry.bindings[kind]
+
     def of(self, kind: str) -> DataLoader[str, Any]:
         loader = self._loaders.get(kind)
         if loader is None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from providers.identifiers import canonical_pnc
+from providers.records import Custody as CustodyRecord
 from providers.records import Person
 from providers.records import Registration as RegistrationRecord
 from resolvers import visibility
@@ -15,6 +17,7 @@ from resolvers.context import Context, Info, masked
 from resolvers.custody import Custody
 from resolvers.errors import Conflict
 from resolvers.organisations import OffenderManager
+from resolvers.provenance import Provenance, provenance_of
 
 if TYPE_CHECKING:
     from resolvers.cases import Case
@@ -44,6 +47,24 @@ class Registration:
                           risk_colour=r.risk_colour, start_date=r.start_date,
                           next_review_date=r.next_review_date, level=r.level,
                           category=r.category, active=r.active), "Registration", ctx)
+
+
+@strawberry.type(description="Whether the case and custody systems agree on who this is.")
+class IdentityCheck:
+    consistent: bool | None = strawberry.field(
+        description="True when nDelius and NOMIS agree on date of birth and PNC number.")
+    mismatches: list[str] | None = strawberry.field(
+        description="The fields they disagree on: dateOfBirth, pncNumber.")
+
+
+def identity_mismatches(person: Person, custody: CustodyRecord) -> list[str]:
+    found = []
+    if person.date_of_birth != custody.date_of_birth:
+        found.append("dateOfBirth")
+    ours, theirs = canonical_pnc(person.pnc_number), canonical_pnc(custody.pnc_number)
+    if ours and theirs and ours != theirs:
+        found.append("pncNumber")
+    return found
 
 
 @strawberry.type(description="A person on probation, as the case system (nDelius) knows them.")
@@ -89,7 +110,33 @@ class Offender:
         manager = self.person.managing_provider
         known = [frozenset({manager}) if manager else frozenset()]
         [visible] = await visibility.visible_custody(ctx, [record], known)
+        if visible and (mismatches := identity_mismatches(self.person, visible)):
+            ctx.freshness.warn("IDENTITY_MISMATCH", "nDelius and NOMIS disagree on "
+                               f"{' and '.join(mismatches)} for this person",
+                               path=[str(p) for p in info.path.as_list()[:-1]])
         return Custody.build(visible, ctx) if visible else None
+
+    @strawberry.field(description="Do nDelius and NOMIS agree on this person's date of birth "
+                                  "and PNC number? Null without a custody record you may see.")
+    async def identity_check(self, info: Info) -> IdentityCheck | None:
+        ctx = info.context
+        noms = self.person.noms_number
+        if self.access_restricted or not noms or not ctx.may("Offender", "identityCheck"):
+            return None
+        record = await ctx.loaders.load("custody", noms)
+        manager = self.person.managing_provider
+        [visible] = await visibility.visible_custody(
+            ctx, [record], [frozenset({manager}) if manager else frozenset()])
+        if visible is None:
+            return None
+        mismatches = identity_mismatches(self.person, visible)
+        return IdentityCheck(consistent=not mismatches, mismatches=mismatches)
+
+    @strawberry.field(description="Where this record came from and how old it is.")
+    def provenance(self, info: Info) -> Provenance | None:
+        if self.access_restricted or not info.context.may("Offender", "provenance"):
+            return None
+        return provenance_of(info.context, "offender", self.person.crn, self.person.updated_at)
 
     @strawberry.field(description="Registrations (risk flags), active first.")
     async def registrations(self, info: Info) -> list[Registration] | None:

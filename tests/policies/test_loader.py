@@ -64,8 +64,8 @@ def test_a_record_type_without_rows_is_refused(policy_dir):
 
 
 def test_denying_a_non_null_field_is_refused(policy_dir):
-    _edit(policy_dir / "crc.toml", 'fields = [\n  "appointments", "crn", ',
-          'deny = ["crn"]\nfields = [\n  "appointments", ')
+    _edit(policy_dir / "crc.toml", '"appointments", "crn", ', '"appointments", ')
+    _edit(policy_dir / "crc.toml", "[types.Offender]\n", '[types.Offender]\ndeny = ["crn"]\n')
     assert "CRC: Offender.crn is non-null, so it cannot be denied or scoped" in _start(policy_dir)
 
 

@@ -1,0 +1,59 @@
+"""The response says when the two systems disagree on who someone is, and where data came from."""
+
+import pytest
+
+from providers.identifiers import canonical_pnc
+
+CHECK = """query($crn: ID!) { offender(crn: $crn) { crn identityCheck { consistent mismatches }
+  custody { prisonNumber } } }"""
+
+
+@pytest.mark.parametrize("crn, mismatches", [
+    ("X000060", ["dateOfBirth"]), ("X000061", ["pncNumber"]), ("X000004", [])])
+async def test_identity_check_names_what_the_systems_disagree_on(gql, crn, mismatches):
+    org = "C01" if crn == "X000004" else "C08"
+    body = await gql(CHECK, {"crn": crn}, org=org)
+    assert body["data"]["offender"]["identityCheck"] == {
+        "consistent": not mismatches, "mismatches": mismatches}
+    warnings = body["extensions"].get("warnings", [])
+    assert [w["code"] for w in warnings] == (["IDENTITY_MISMATCH"] if mismatches else [])
+    if mismatches:
+        assert warnings[0]["path"] == ["offender"]
+
+
+async def test_identity_check_needs_the_custody_scope(gql):
+    body = await gql(CHECK, {"crn": "X000060"}, org="C08", scopes=("read",))
+    assert body["data"]["offender"]["identityCheck"] is None
+    assert {e["path"][-1] for e in body["errors"]} == {"identityCheck", "custody"}
+
+
+def test_pnc_short_and_long_forms_compare_equal():
+    assert canonical_pnc("12/394773H") == canonical_pnc("2012/0394773H") == "2012/0394773H"
+    assert canonical_pnc("99/1234567B") == "1999/1234567B"
+    assert canonical_pnc(None) is None
+
+
+async def test_provenance_is_queryable_on_joined_types(gql, dataset):
+    body = await gql("""{ offender(crn: "X000004") {
+        provenance { provider fromCache stale lastModified ageSeconds fetchedAt }
+        cases { provenance { provider lastModified } }
+        custody { provenance { provider lastModified } sentenceDates { provenance {
+          provider lastModified } } } } }""")
+    offender = body["data"]["offender"]
+    person = dataset.people["X000004"]
+    assert offender["provenance"]["provider"] == "embedded"
+    assert offender["provenance"]["fromCache"] is False and offender["provenance"]["stale"] is False
+    assert offender["provenance"]["lastModified"] == person.updated_at.isoformat()
+    custody = dataset.custody["A0004AA"]
+    assert offender["custody"]["provenance"]["lastModified"] == custody.updated_at.isoformat()
+    dates = dataset.sentence_dates[custody.booking_id]
+    assert offender["custody"]["sentenceDates"]["provenance"]["lastModified"] == \
+        dates.updated_at.isoformat()
+
+
+async def test_provenance_over_http_names_each_system(http_gql):
+    body = await http_gql('{ offender(crn: "X000004") { provenance { provider } '
+                          'custody { provenance { provider } } } }')
+    offender = body["data"]["offender"]
+    assert offender["provenance"]["provider"] == "delius"
+    assert offender["custody"]["provenance"]["provider"] == "nomis"
