@@ -34,3 +34,16 @@ async def test_readme_curl_example_query(gql):
     query = line.split('"query": "', 1)[1].rsplit('"}', 1)[0].replace('\\"', '"')
     body = await gql(query, **DEMO_OFFICER)
     assert body["data"]["offender"]["crn"] == "X000004"
+
+
+def test_the_cache_settings_the_readme_names_are_accepted(tmp_path):
+    from gateway.settings import load_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text('[auth]\ndemo = true\n[providers.e]\ntype = "embedded"\n'
+                      '[gateway]\nregressions = "withhold"\ndeadline_seconds = 10\n'
+                      '[cache]\nbackend = "redis"\nurl = "redis://127.0.0.1:6379/0"\n'
+                      'grace_seconds = 600\n[cache.ttl]\ncustody = 15\n')
+    settings = load_settings(config)
+    assert (settings.cache_backend, settings.cache_ttls, settings.withhold_regressions) == (
+        "redis", {"custody": 15.0}, True)
