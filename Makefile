@@ -29,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
+	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
 
 clean:

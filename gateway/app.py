@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                               withhold_regressions=settings.withhold_regressions)
     evaluator = Evaluator(policies, fields)
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
-                       GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds)
+                       GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
+                       settings.batching)
     graphql = Authenticated(view, TokenVerifier(settings.auth), settings.max_body_bytes)
 
     async def healthz(_: Request) -> JSONResponse:

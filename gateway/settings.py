@@ -15,7 +15,8 @@ DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache"})
-_GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions"})
+_GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
+                           "batching"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 
 
@@ -42,6 +43,7 @@ class Settings:
     introspection: bool = True
     max_body_bytes: int = 256 * 1024
     deadline_seconds: float = 10.0
+    batching: bool = True  # false only to measure the naive design (one call per row)
     withhold_regressions: bool = False
     cache_backend: str = "memory"  # memory | redis | none
     cache_url: str = "redis://127.0.0.1:6379/0"
@@ -77,6 +79,7 @@ def load_settings(path: Path | None) -> Settings:
                     introspection=bool(gateway.get("introspection", False)),
                     max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
                     deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
+                    batching=bool(gateway.get("batching", True)),
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),

@@ -28,13 +28,14 @@ class GraphQLView(GraphQL):
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
                  python_names: dict[str, dict[str, str]], page: GraphiQLPage,
-                 deadline_seconds: float = 10.0) -> None:
+                 deadline_seconds: float = 10.0, batching: bool = True) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
         self.python_names = python_names
         self.page = page
         self.deadline_seconds = deadline_seconds
+        self.batching = batching
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -54,7 +55,8 @@ class GraphQLView(GraphQL):
         deadline.start(self.deadline_seconds)
         freshness.bind(fresh)
         context = Context(principal=principal, decisions=self.evaluator.decisions(principal),
-                          loaders=Loaders(self.registry, sources), sources=sources,
+                          loaders=Loaders(self.registry, sources, self.batching),
+                          sources=sources,
                           python_names=self.python_names, freshness=fresh)
         request.state.context = context
         return context

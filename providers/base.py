@@ -9,7 +9,7 @@ what a DataLoader needs; `page` answers list queries that a backend can filter i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 # Kinds answered by `fetch` (key -> record, or key -> tuple of records for one-to-many kinds).
@@ -39,10 +39,13 @@ ALL_KINDS = frozenset(FETCH_KINDS) | frozenset(PAGE_KINDS)
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of a list query: the items, and how many match in all."""
+    """One page of a list query: the items, how many match in all, and records of other kinds
+    the backend returned along the way (`{"offender": {crn: Person}}`), which the gateway
+    primes into its loaders instead of fetching them again."""
 
     items: Sequence[Any]
     total: int
+    related: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -53,9 +53,10 @@ def _iso(epoch: float) -> str:
 class Loaders:
     """Lazily created DataLoaders keyed by kind, and paged queries, all logged."""
 
-    def __init__(self, registry: Registry, log: SourceLog) -> None:
+    def __init__(self, registry: Registry, log: SourceLog, batching: bool = True) -> None:
         self._registry = registry
         self._log = log
+        self._batch_size = None if batching else 1
         self._loaders: dict[str, DataLoader[str, Any]] = {}
 
     def provider_name(self, kind: str) -> str:
@@ -64,7 +65,8 @@ class Loaders:
     def of(self, kind: str) -> DataLoader[str, Any]:
         loader = self._loaders.get(kind)
         if loader is None:
-            loader = self._loaders[kind] = DataLoader(load_fn=self._batch(kind))
+            loader = self._loaders[kind] = DataLoader(load_fn=self._batch(kind),
+                                                      max_batch_size=self._batch_size)
         return loader
 
     async def load(self, kind: str, key: str) -> Any:
@@ -79,7 +81,14 @@ class Loaders:
         return load
 
     async def page(self, kind: str, criteria: dict[str, Any], offset: int, limit: int) -> Page:
-        return await self._logged(kind, self._registry.page(kind, criteria, offset, limit))
+        found: Page = await self._logged(kind, self._registry.page(kind, criteria, offset,
+                                                                    limit))
+        for related_kind, records in found.related.items():
+            if self._registry.bindings.get(related_kind) == self._registry.bindings[kind]:
+                loader = self.of(related_kind)
+                for key, record in records.items():
+                    loader.prime(key, record)
+        return found
 
     async def _logged(self, kind: str, call: Any) -> Any:
         provider = self._registry.bindings[kind]

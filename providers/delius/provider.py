@@ -132,7 +132,8 @@ class DeliusProvider:
         cases = await self._per_crn("/convictions", "convictions", [p.crn for p in people],
                                     to.case)
         current = [current_case(c or ()) for c in cases]
-        return Page([c for c in current if c is not None], total)
+        return Page([c for c in current if c is not None], total,
+                    {"offender": {p.crn: p for p in people}})
 
     async def aclose(self) -> None:
         await self.api.aclose()

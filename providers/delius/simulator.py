@@ -104,6 +104,22 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     """The simulator and its app, over `data` (default: the shared demo dataset)."""
     data = data or shared()
     sim = Simulator("delius", **options)
+    offenders: dict[str, dict[str, Any]] = {}
+    conviction_cache: dict[str, list[dict[str, Any]]] = {}
+    team_people: dict[str, list[Person]] = {}
+    for p in sorted(data.people.values(), key=lambda p: p.crn):
+        if (m := p.active_manager) and current_case(data.cases.get(p.crn, ())) is not None:
+            team_people.setdefault(m.team_code, []).append(p)
+
+    def offender(crn: str) -> dict[str, Any]:
+        if crn not in offenders:
+            offenders[crn] = offender_json(data.people[crn])
+        return offenders[crn]
+
+    def events(crn: str) -> list[dict[str, Any]]:
+        if crn not in conviction_cache:
+            conviction_cache[crn] = [conviction_json(c) for c in data.cases.get(crn, ())]
+        return conviction_cache[crn]
 
     async def _batch(request: Request) -> list[str]:
         keys = await request.json()
@@ -113,11 +129,11 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
 
     @sim.route("/crns", "POST")
     async def by_crn(request: Request) -> Any:
-        return [offender_json(data.people[c]) for c in await _batch(request) if c in data.people]
+        return [offender(c) for c in await _batch(request) if c in data.people]
 
     @sim.route("/nomsNumbers", "POST")
     async def by_noms(request: Request) -> Any:
-        return [offender_json(data.people[crn]) for n in await _batch(request)
+        return [offender(crn) for n in await _batch(request)
                 for crn in data.noms_to_crns.get(n, ())]
 
     @sim.route("/limited-access", "POST")
@@ -134,25 +150,25 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
                  if all(t in row for t in terms)]
         if areas:
             found = [p for p in found if p.managing_provider in areas]
-        return spring_page([offender_json(p) for p in found], page, size)
+        return spring_page([offender(p.crn) for p in found], page, size)
 
     @sim.route("/team-codes", "POST")
     async def by_team(request: Request) -> Any:
         body, (page, size) = await request.json(), paging(request)
-        teams, staff = set(body["teamCodes"]), body.get("staffCode")
-        people = sorted((p for p in data.people.values() if (m := p.active_manager)
-                         and m.team_code in teams and (staff is None or m.staff_code == staff)
-                         and current_case(data.cases.get(p.crn, ())) is not None),
+        teams, staff = body["teamCodes"], body.get("staffCode")
+        people = sorted((p for t in set(teams) for p in team_people.get(t, ())
+                         if staff is None or p.active_manager.staff_code == staff),  # type: ignore[union-attr]
                         key=lambda p: p.crn)
-        return spring_page([offender_json(p) for p in people], page, size)
+        window = spring_page(people, page, size)
+        window["content"] = [offender(p.crn) for p in window["content"]]
+        return window
 
     @sim.route("/convictions", "POST")
     async def convictions_batch(request: Request) -> Any:
         crns = await _batch(request)
         if len(crns) > CASE_BATCH_LIMIT:
             raise ValueError(f"send 1 to {CASE_BATCH_LIMIT} CRNs")
-        return [{"crn": c, "convictions": [conviction_json(x) for x in data.cases.get(c, ())]}
-                for c in crns if c in data.people]
+        return [{"crn": c, "convictions": events(c)} for c in crns if c in data.people]
 
     @sim.route("/registrations", "POST")
     async def registrations_batch(request: Request) -> Any:
@@ -168,7 +184,7 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
         crn = request.path_params["crn"]
         if crn not in data.people:
             raise NotFound(crn)
-        return [conviction_json(c) for c in data.cases.get(crn, ())]
+        return events(crn)
 
     @sim.route("/secure/offenders/crn/{crn}/registrations")
     async def registrations(request: Request) -> Any:

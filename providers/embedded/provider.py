@@ -43,7 +43,11 @@ class EmbeddedProvider:
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:
         matches = self._matches(kind, criteria)
-        return Page(matches[offset:offset + limit], len(matches))
+        items = matches[offset:offset + limit]
+        if kind == "caseload":
+            people = self.data.people
+            return Page(items, len(matches), {"offender": {c.crn: people[c.crn] for c in items}})
+        return Page(items, len(matches))
 
     def _matches(self, kind: str, criteria: Mapping[str, Any]) -> Sequence[Any]:
         if kind == "caseload":

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 
 from providers.errors import BackendBadData, BackendTimeout, BackendUnavailable, ProviderError
 from providers.http.oauth import ClientCredentials
@@ -71,7 +72,7 @@ class ApiClient:
         if "json" not in response.headers.get("content-type", ""):
             raise BackendBadData(self.provider, "answered with a body that is not JSON")
         try:
-            return response.json()
+            return orjson.loads(response.content)
         except ValueError as exc:
             raise BackendBadData(self.provider, "answered with malformed JSON") from exc
 

@@ -66,9 +66,15 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
         merged.setdefault(new, []).append(old)
     offender_of = {c.booking_id: c.noms_number for c in data.custody.values()}
 
+    prisoners: dict[str, dict[str, Any]] = {}
+
     def prisoner(noms: str) -> dict[str, Any] | None:
         found = data.custody.get(data.merged_noms.get(noms, noms))
-        return prisoner_json(found, merged.get(found.noms_number, [])) if found else None
+        if found is None:
+            return None
+        if found.noms_number not in prisoners:
+            prisoners[found.noms_number] = prisoner_json(found, merged.get(found.noms_number, []))
+        return prisoners[found.noms_number]
 
     async def _keys(request: Request, limit: int, wrapper: str | None = None) -> list[Any]:
         body = await request.json()
@@ -86,8 +92,10 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     @sim.route("/prison/{prison_id}/prisoners")
     async def prisoners_in(request: Request) -> Any:
         page, size = paging(request)
-        held = data.prisoners.get(request.path_params["prison_id"], ())
-        return spring_page([prisoner(n) for n in held], page, size)
+        held = list(data.prisoners.get(request.path_params["prison_id"], ()))
+        window = spring_page(held, page, size)
+        window["content"] = [prisoner(n) for n in window["content"]]
+        return window
 
     @sim.route("/api/offender-sentences/bookings", "POST")
     async def sentences(request: Request) -> Any:

@@ -1,0 +1,92 @@
+"""A load driver for any GraphQL endpoint: bounded concurrency, bounded duration.
+
+    python -m bench.driver --url http://127.0.0.1:8000/graphql --query-file W2.graphql \\
+        --token $TOKEN --concurrency 8 --seconds 10
+
+Prints one JSON object: requests, errors, requests per second, latency percentiles (ms).
+It stops by itself after `--seconds` (and at most `--max-requests`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def percentile(samples: list[float], q: float) -> float:
+    if not samples:
+        return 0.0
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def drive_calls(call: Callable[[], Awaitable[bool]], concurrency: int, seconds: float,
+                      max_requests: int, warmup: int = 5) -> dict[str, Any]:
+    """Run `call` from `concurrency` workers until `seconds` pass; it returns success."""
+    latencies: list[float] = []
+    errors = 0
+    for _ in range(warmup):
+        await call()
+    stop_at = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal errors
+        while time.perf_counter() < stop_at and len(latencies) + errors < max_requests:
+            started = time.perf_counter()
+            ok = await call()
+            if ok:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - began
+    return {"requests": len(latencies), "errors": errors,
+            "rps": round(len(latencies) / wall, 1) if wall else 0.0,
+            "p50_ms": round(percentile(latencies, 50), 2),
+            "p95_ms": round(percentile(latencies, 95), 2),
+            "p99_ms": round(percentile(latencies, 99), 2),
+            "mean_ms": round(statistics.fmean(latencies), 2) if latencies else 0.0}
+
+
+async def drive(url: str, body: dict[str, Any], headers: dict[str, str], concurrency: int,
+                seconds: float, max_requests: int) -> dict[str, Any]:
+    """Drive a GraphQL endpoint; a response with errors or without data counts as an error."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        async def call() -> bool:
+            response = await client.post(url, json=body, headers=headers)
+            answer = response.json() if response.status_code == 200 else {}
+            return response.status_code == 200 and not answer.get("errors") \
+                and bool(answer.get("data"))
+        return await drive_calls(call, concurrency, seconds, max_requests)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--query-file", type=Path, required=True)
+    parser.add_argument("--variables", default="{}", help="JSON")
+    parser.add_argument("--token", default="")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--max-requests", type=int, default=100_000)
+    args = parser.parse_args()
+    body = {"query": args.query_file.read_text(), "variables": json.loads(args.variables)}
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    print(json.dumps(asyncio.run(drive(args.url, body, headers, args.concurrency, args.seconds,
+                                       args.max_requests))))
+
+
+if __name__ == "__main__":
+    main()
