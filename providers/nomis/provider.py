@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from providers.nomis import mapping as to
 from providers.nomis.simulator import PRISONER_LIMIT
 from providers.records import Custody
 
+PRISON_LIST_SECONDS = 3600.0
 KINDS = frozenset({"custody", "sentence_dates", "movements", "establishment", "prisoners"})
 
 
@@ -24,6 +26,8 @@ class NomisProvider:
                  client_id: str = "casegraph", client_secret_env: str = "NOMIS_CLIENT_SECRET",
                  client_secret: str | None = None, timeout_seconds: float = 5.0,
                  pool_size: int = 20, concurrency: int = 10) -> None:
+        self._prisons_by_code: dict[str, Any] = {}
+        self._prisons_expire = 0.0
         self.name = name
         self.api = configured(name, "nomis", base_url, token_url, client_id, client_secret,
                               client_secret_env, timeout_seconds=timeout_seconds,
@@ -37,8 +41,20 @@ class NomisProvider:
         if kind == "movements":
             return await self._movements(keys)
         if kind == "establishment":
-            return await self.api.each(keys, self._agency)
+            prisons = await self._prisons()
+            missing = [k for k in keys if k not in prisons]
+            others = dict(zip(missing, await self.api.each(missing, self._agency), strict=True))
+            return [prisons.get(k) or others.get(k) for k in keys]
         raise KeyError(kind)
+
+    async def _prisons(self) -> dict[str, Any]:
+        """Every prison, as reference data: one list read an hour instead of one read each."""
+        if time.monotonic() >= self._prisons_expire:
+            body = await self.api.json("GET", "/api/agencies/type/INST")
+            with reading(self.name, "agency list"):
+                self._prisons_by_code = {j["agencyId"]: to.establishment(j) for j in body}
+            self._prisons_expire = time.monotonic() + PRISON_LIST_SECONDS
+        return self._prisons_by_code
 
     async def _custody(self, numbers: Sequence[str]) -> list[Custody | None]:
         found: dict[str, Custody] = {}

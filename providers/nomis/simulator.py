@@ -113,6 +113,12 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
             found += [movement_json(m) for m in (moves[:1] if latest else moves)]
         return found
 
+    @sim.route("/api/agencies/type/{agency_type}")
+    async def agencies_of_type(request: Request) -> Any:
+        kind = request.path_params["agency_type"]
+        return [{"agencyId": e.code, "description": e.name, "agencyType": e.type,
+                 "active": e.active} for e in data.establishments.values() if e.type == kind]
+
     @sim.route("/api/agencies/{agency_id}")
     async def agency(request: Request) -> Any:
         found = data.establishments.get(request.path_params["agency_id"])
