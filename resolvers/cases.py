@@ -12,6 +12,7 @@ from providers.records import KeyDates
 from resolvers import visibility
 from resolvers.appointments import Appointment, appointments_of
 from resolvers.context import Context, Info, masked
+from resolvers.loaders import MISSING
 from resolvers.organisations import OffenderManager, Provider, load_provider
 from resolvers.provenance import Provenance, provenance_of
 
@@ -94,13 +95,21 @@ class Case:
         return await load_provider(info.context, self.record.managing_provider)
 
     @strawberry.field(description="The person this case is about.")
-    async def offender(self, info: Info) -> Annotated[
+    def offender(self, info: Info) -> Annotated[
             Offender, strawberry.lazy("resolvers.offenders")] | None:
         from resolvers.offenders import Offender
 
         ctx = info.context
         if not ctx.may("Case", "offender"):
             return None
+        person = ctx.loaders.peek("offender", self.record.crn)
+        if person is not MISSING and (judged := visibility.person_now(ctx, person)) is not MISSING:
+            return Offender.build(judged, ctx) if judged else None
+        return self._offender_later(ctx)  # type: ignore[return-value]
+
+    async def _offender_later(self, ctx: Context) -> Offender | None:
+        from resolvers.offenders import Offender
+
         person = await ctx.loaders.load("offender", self.record.crn)
         [visible] = await visibility.visible_people(ctx, [person])
         return Offender.build(visible, ctx) if visible else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -14,6 +15,7 @@ from providers.records import Movement as MovementRecord
 from providers.records import SentenceDates as DatesRecord
 from resolvers import visibility
 from resolvers.context import Context, Info, masked
+from resolvers.loaders import MISSING
 from resolvers.pagination import Connection, connection, decode_cursor, page_size
 from resolvers.provenance import Provenance, provenance_of
 
@@ -148,6 +150,18 @@ class Establishment:
         return masked(cls(code=e.code, name=e.name, type=e.type), "Establishment", ctx)
 
 
+def _built(ctx: Context, kind: str, key: str, build: Callable[[Any, Context], Any]) -> Any:
+    """The built value when already loaded (no await), else an awaitable of it."""
+    found = ctx.loaders.peek(kind, key)
+    if found is not MISSING:
+        return build(found, ctx) if found else None
+
+    async def later() -> Any:
+        loaded = await ctx.loaders.load(kind, key)
+        return build(loaded, ctx) if loaded else None
+    return later()
+
+
 @strawberry.type(description="A prisoner's latest booking in the prison system (NOMIS).")
 class Custody:
     booking_id: strawberry.ID | None = strawberry.field(description="NOMIS booking id.")
@@ -164,18 +178,18 @@ class Custody:
     record: strawberry.Private[CustodyRecord]
 
     @strawberry.field(description="Where the prisoner is held (OUT when released).")
-    async def establishment(self, info: Info) -> Establishment | None:
+    def establishment(self, info: Info) -> Establishment | None:
         if not info.context.may("Custody", "establishment"):
             return None
-        found = await info.context.loaders.load("establishment", self.record.agency_id)
-        return Establishment.build(found, info.context) if found else None
+        return _built(info.context, "establishment", self.record.agency_id,
+                      Establishment.build)  # type: ignore[return-value]
 
     @strawberry.field(description="Key sentence dates for this booking.")
-    async def sentence_dates(self, info: Info) -> SentenceDates | None:
+    def sentence_dates(self, info: Info) -> SentenceDates | None:
         if not info.context.may("Custody", "sentenceDates"):
             return None
-        found = await info.context.loaders.load("sentence_dates", str(self.record.booking_id))
-        return SentenceDates.build(found, info.context) if found else None
+        return _built(info.context, "sentence_dates", str(self.record.booking_id),
+                      SentenceDates.build)  # type: ignore[return-value]
 
     @strawberry.field(description="External movements, newest first.")
     async def movements(self, info: Info) -> list[Movement] | None:

@@ -50,6 +50,9 @@ def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+MISSING: Any = object()  # a value not (yet) in hand
+
+
 class Loaders:
     """Lazily created DataLoaders keyed by kind, and paged queries, all logged."""
 
@@ -68,6 +71,14 @@ class Loaders:
             loader = self._loaders[kind] = DataLoader(load_fn=self._batch(kind),
                                                       max_batch_size=self._batch_size)
         return loader
+
+    def peek(self, kind: str, key: str) -> Any:
+        """The value if this request already loaded it, else MISSING: no await needed."""
+        loader = self._loaders.get(kind)
+        future = loader.cache_map.get(key) if loader is not None else None
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return MISSING
+        return future.result()
 
     async def load(self, kind: str, key: str) -> Any:
         return await self.of(kind).load(key)

@@ -16,6 +16,7 @@ from resolvers.appointments import Appointment, appointments_of
 from resolvers.context import Context, Info, masked
 from resolvers.custody import Custody
 from resolvers.errors import Conflict
+from resolvers.loaders import MISSING
 from resolvers.organisations import OffenderManager
 from resolvers.provenance import Provenance, provenance_of
 
@@ -101,15 +102,27 @@ class Offender:
         return [Case.build(c, ctx) for c in sorted(visible, key=lambda c: -c.number)]
 
     @strawberry.field(description="The latest prison booking, when the person has one you may see.")
-    async def custody(self, info: Info) -> Custody | None:
+    def custody(self, info: Info) -> Custody | None:
         ctx = info.context
         noms = self.person.noms_number
         if self.access_restricted or not noms or not ctx.may("Offender", "custody"):
             return None
-        record = await ctx.loaders.load("custody", noms)
         manager = self.person.managing_provider
-        known = [frozenset({manager}) if manager else frozenset()]
-        [visible] = await visibility.visible_custody(ctx, [record], known)
+        known = frozenset({manager}) if manager else frozenset()
+        record = ctx.loaders.peek("custody", noms)
+        if record is not MISSING and (
+                judged := visibility.custody_now(ctx, record, known)) is not MISSING:
+            return self._custody(ctx, judged, info)
+        return self._custody_later(ctx, noms, known, info)  # type: ignore[return-value]
+
+    async def _custody_later(self, ctx: Context, noms: str, known: frozenset[str],
+                             info: Info) -> Custody | None:
+        record = await ctx.loaders.load("custody", noms)
+        [visible] = await visibility.visible_custody(ctx, [record], [known])
+        return self._custody(ctx, visible, info)
+
+    def _custody(self, ctx: Context, visible: CustodyRecord | None, info: Info
+                 ) -> Custody | None:
         if visible and (mismatches := identity_mismatches(self.person, visible)):
             ctx.freshness.warn("IDENTITY_MISMATCH", "nDelius and NOMIS disagree on "
                                f"{' and '.join(mismatches)} for this person",

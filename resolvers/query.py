@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from providers.identifiers import is_crn, is_noms_number
-from resolvers import visibility
+from resolvers import lookahead, visibility
 from resolvers.cases import Case
 from resolvers.context import Context, Info
 from resolvers.custody import Establishment
@@ -87,6 +87,9 @@ class Query:
         page = await visibility.filtered_page(ctx, "caseload", "Case", criteria, offset, limit)
         people = await ctx.loaders.load_many("offender", [c.crn for c in page.items])
         limited = {p.crn for p in people if p is not None and ctx.limited(p)}
+        if ctx.may("Case", "offender"):
+            await lookahead.prefetch_custody(ctx, info.selected_fields, people, "caseload",
+                                             "edges", "node", "offender")
         return connection(page.items, offset, page.total,
                           lambda c: Case.redacted(c) if c.crn in limited else Case.build(c, ctx))
 

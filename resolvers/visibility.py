@@ -12,8 +12,27 @@ from typing import Any
 from providers.base import Page
 from providers.records import Case, Custody, Person
 from resolvers.context import Context
+from resolvers.loaders import MISSING
 
 SCAN_LIMIT = 2000  # a list whose filter cannot be pushed down is filtered over at most this many
+
+
+def person_now(ctx: Context, person: Person | None) -> Person | None:
+    """The verdict without I/O, or MISSING when the filter needs data not in hand."""
+    rows = ctx.decisions.row_filter("Offender")
+    if rows.needs:
+        return MISSING
+    return person if person is not None and rows(person) else None
+
+
+def custody_now(ctx: Context, record: Custody | None, known: frozenset[str]) -> Custody | None:
+    """As `visible_custody` for one record, without I/O when `known` settles it; else MISSING."""
+    if record is None:
+        return None
+    rows = ctx.decisions.row_filter("Custody")
+    if "managingProviders" not in rows.needs:
+        return record if rows(record) else None
+    return record if rows(record, {"managingProviders": known}) else MISSING
 
 
 async def visible_people(ctx: Context, people: Sequence[Person | None]) -> list[Person | None]:

@@ -54,3 +54,18 @@ async def test_caseload_costs_one_call_per_kind_whatever_the_rows(counting_clien
     reported = body["extensions"]["sources"][0]["kinds"]
     assert {kind: v["calls"] for kind, v in reported.items()} == dict.fromkeys(
         ["caseload", "custody", "establishment", "sentence_dates"], 1)
+
+
+async def test_caseload_rows_resolve_from_the_look_ahead_without_awaiting(client, monkeypatch):
+    from resolvers.cases import Case
+    from resolvers.offenders import Offender
+
+    async def never(*_args, **_kwargs):
+        raise AssertionError("a row awaited a loader: the look-ahead did not cover it")
+
+    monkeypatch.setattr(Case, "_offender_later", never)
+    monkeypatch.setattr(Offender, "_custody_later", never)
+    body = await post_query(client, CASELOAD, {"first": 100}, org="C01")
+    assert "errors" not in body and len(body["data"]["caseload"]["edges"]) == 100
+    assert sum(1 for e in body["data"]["caseload"]["edges"]
+               if e["node"]["offender"]["custody"]) > 10
