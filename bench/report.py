@@ -37,6 +37,11 @@ def markdown(report: dict[str, Any]) -> str:
         for workload, result in direct.items():
             lines.append(_row(f"{workload} direct (the limit)", result, None))
         lines.append("")
+        if soak := runs.get("soak"):
+            start, end = soak["rss_mib_start_end"]
+            lines += [f"Memory over a {soak['rss_mib_samples'] / 2:.0f} s W2 run: resident "
+                      f"{start} MiB at the start, {end} MiB at the end, peak {soak['peak_rss_mib']}"
+                      f" MiB ({soak['requests']} requests).", ""]
     return "\n".join(lines)
 
 

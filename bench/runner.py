@@ -73,6 +73,7 @@ def _measure(gateway: subprocess.Popen[bytes], port: int, sims: list[str], workl
                                          / max(served, 1), 3)
     result["rss_mib_start_end"] = [round(memory.samples[0] / 1024, 1),
                                    round(memory.samples[-1] / 1024, 1)]
+    result["rss_mib_samples"] = len(memory.samples)
     result["peak_rss_mib"] = round(memory_kib(gateway.pid, "VmHWM") / 1024, 1)
     return result
 
@@ -131,6 +132,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             runs["gateway"] |= _gateway_runs(delius, nomis, Path(tmp), "cached", cache=True,
                                              batching=True, workloads=["W4"],
                                              variables=variables, args=args)
+            if args.soak:
+                soak = argparse.Namespace(**{**vars(args), "seconds": args.soak})
+                runs["soak"] = _gateway_runs(delius, nomis, Path(tmp), "soak", cache=False,
+                                             batching=True, workloads=["W2"],
+                                             variables=variables, args=soak)["W2"]
             runs["naive"] = _gateway_runs(delius, nomis, Path(tmp), "naive", cache=False,
                                           batching=False, workloads=["W2"],
                                           variables=variables, args=args)
@@ -148,10 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per workload run")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--search", default="thompson", help="the name W3 searches for")
+    parser.add_argument("--soak", type=float, default=60.0,
+                        help="seconds of W2 to watch memory over (0: skip)")
     parser.add_argument("--out", default=str(ROOT / "out"))
     args = parser.parse_args(argv)
     if args.quick:
-        args.latency, args.seconds = [0.0], 3.0
+        args.latency, args.seconds, args.soak = [0.0], 3.0, 0.0
     report = run(args)
     print((Path(args.out) / "report.md").read_text())
     del report
