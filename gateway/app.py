@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from gateway import limits
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
@@ -42,7 +43,9 @@ def build_cache(settings: Settings) -> Any:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
     settings = settings or Settings()
-    schema = build_schema(introspection=settings.introspection)
+    schema = build_schema(introspection=settings.introspection,
+                          rules=limits.rules(settings.limits),
+                          max_tokens=settings.limits.max_tokens)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     cache = build_cache(settings)

@@ -42,6 +42,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         extensions = {"code": "INTERNAL_SERVER_ERROR"}
     elif original is not None:
         extensions["code"] = "BAD_USER_INPUT"
+    elif "tokens. Parsing aborted" in error.message:
+        extensions |= {"code": "QUERY_TOO_COMPLEX", "limit": "max_tokens"}
     elif "code" not in extensions:
         parse = error.message.startswith("Syntax Error")
         extensions["code"] = "GRAPHQL_PARSE_FAILED" if parse else "GRAPHQL_VALIDATION_FAILED"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.limits import Limits
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
@@ -16,7 +17,7 @@ DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
-                           "batching"})
+                           "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 
 
@@ -44,6 +45,7 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     deadline_seconds: float = 10.0
     batching: bool = True  # false only to measure the naive design (one call per row)
+    limits: Limits = field(default_factory=Limits)
     withhold_regressions: bool = False
     cache_backend: str = "memory"  # memory | redis | none
     cache_url: str = "redis://127.0.0.1:6379/0"
@@ -80,6 +82,9 @@ def load_settings(path: Path | None) -> Settings:
                     max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
                     deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
                     batching=bool(gateway.get("batching", True)),
+                    limits=Limits(**{k: int(gateway[k]) for k in ("max_depth", "max_aliases",
+                                                                  "max_tokens", "max_cost")
+                                     if k in gateway}),
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),

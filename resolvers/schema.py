@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.types.base import StrawberryObjectDefinition
 
 from providers.errors import ProviderError
@@ -35,9 +41,16 @@ class NoIntrospection(AddValidationRules):
         super().__init__([NoSchemaIntrospectionCustomRule])
 
 
-def build_schema(introspection: bool = True) -> CasegraphSchema:
-    """The schema; extensions are passed as classes so each request gets its own instance."""
-    extensions: list[Any] = [FieldPolicy]
+def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_tokens: int = 0
+                 ) -> CasegraphSchema:
+    """The schema. Extensions are classes or factories, so each request gets its own; parsing
+    and validation are cached per document (the validation rules do not read variables)."""
+    extensions: list[Any] = [FieldPolicy, lambda: ParserCache(maxsize=512),
+                             lambda: ValidationCache(maxsize=512)]
+    if max_tokens:
+        extensions.append(lambda: MaxTokensLimiter(max_token_count=max_tokens))
+    if rules:
+        extensions.append(lambda: AddValidationRules(list(rules)))
     if not introspection:
         extensions.append(NoIntrospection)
     return CasegraphSchema(query=Query, extensions=extensions)
