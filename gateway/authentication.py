@@ -11,6 +11,30 @@ from gateway.responses import error_response
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="casegraph"'}
 
 
+async def _read_at_most(receive: Receive, limit: int) -> bytes | None:
+    """A body sent without a length (chunked), or None once it passes `limit`."""
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > limit:
+            return None
+    return body
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> dict[str, object]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return receive
+
+
 class Authenticated:
     """ASGI wrapper: a verified Principal in `scope["state"]`, or a 401 with UNAUTHENTICATED."""
 
@@ -24,12 +48,19 @@ class Authenticated:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             await self.app(scope, receive, send)
             return
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > self.max_body_bytes:
-            response = error_response(413, f"request body over {self.max_body_bytes} bytes",
-                                      "BAD_REQUEST")
-            await response(scope, receive, send)
+        declared = request.headers.get("content-length")
+        too_big = error_response(413, f"request body over {self.max_body_bytes} bytes",
+                                 "BAD_REQUEST")
+        if declared is not None and (not declared.isdigit()
+                                     or int(declared) > self.max_body_bytes):
+            await too_big(scope, receive, send)
             return
+        if declared is None and request.method == "POST":
+            body = await _read_at_most(receive, self.max_body_bytes)
+            if body is None:
+                await too_big(scope, receive, send)
+                return
+            receive = _replay(body)
         try:
             principal = await self.verifier.principal(request.headers.get("authorization"))
         except AuthError as exc:

@@ -75,3 +75,23 @@ async def test_graphiql_page_is_served_with_local_assets(client):
                   "react-dom.production.min.js"):
         assert f"/graphiql/{asset}" in page.text
         assert (await client.get(f"/graphiql/{asset}")).status_code == 200
+
+
+async def test_an_oversized_body_without_a_length_is_refused_too(client):
+    async def chunks():
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    response = await client.post("/graphql", content=chunks(), headers={
+        **bearer("C01"), "content-type": "application/json"})
+    assert response.status_code == 413
+
+
+async def test_a_chunked_body_within_the_limit_is_served(client):
+    async def chunks():
+        yield b'{"query": "{ viewer '
+        yield b'{ organisation } }"}'
+
+    response = await client.post("/graphql", content=chunks(), headers={
+        **bearer("C16"), "content-type": "application/json"})
+    assert response.json()["data"] == {"viewer": {"organisation": "C16"}}
