@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+AUDIT := tests/gateway/http_audit
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
 .PHONY: run test lint install bench clean
 
@@ -16,12 +18,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The graphql-http conformance audit runs under node; its packages are pinned by the lock file.
+$(AUDIT_STAMP): $(AUDIT)/package-lock.json
+	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AUDIT_STAMP)
+
+install: $(STAMP) $(AUDIT_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(AUDIT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

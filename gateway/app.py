@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -15,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from gateway import limits
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
+from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.settings import Settings
 from gateway.view import GraphQLView
@@ -40,12 +43,22 @@ def build_cache(settings: Settings) -> Any:
                        int((url.path or "/0").strip("/") or 0))
 
 
+def _middleware(settings: Settings) -> list[Middleware]:
+    """CORS by allow-list: none unless configured, so no other site's script can read answers."""
+    if not settings.cors_origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                       allow_methods=["GET", "POST"], max_age=600,
+                       allow_headers=["authorization", "content-type", "accept",
+                                      "graphql-require-preflight"])]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
     settings = settings or Settings()
     schema = build_schema(introspection=settings.introspection,
                           rules=limits.rules(settings.limits),
-                          max_tokens=settings.limits.max_tokens)
+                          max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     cache = build_cache(settings)
@@ -56,7 +69,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching)
-    graphql = Authenticated(view, TokenVerifier(settings.auth), settings.max_body_bytes)
+    graphql = CSRFGuard(Authenticated(view, TokenVerifier(settings.auth),
+                                      settings.max_body_bytes))
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -81,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz), Route("/readyz", readyz),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, middleware=_middleware(settings))
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry

@@ -15,10 +15,11 @@ from providers.registry import ConfigError
 DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
-_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache"})
+_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
+_HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Settings:
     cache_url: str = "redis://127.0.0.1:6379/0"
     cache_grace_seconds: float = 600.0
     cache_ttls: dict[str, float] = field(default_factory=dict)
+    cors_origins: tuple[str, ...] = ()
+    max_batch: int = 10  # operations in one batched request; 0 refuses batches
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -68,6 +71,8 @@ def load_settings(path: Path | None) -> Settings:
     gateway, cache = raw.get("gateway", {}), raw.get("cache", {})
     _known("gateway", gateway, _GATEWAY_KEYS)
     _known("cache", cache, _CACHE_KEYS)
+    http = raw.get("http", {})
+    _known("http", http, _HTTP_KEYS)
     regressions = gateway.get("regressions", "flag")
     if regressions not in ("flag", "withhold"):
         raise ConfigError(f"gateway.regressions = {regressions!r}: choose 'flag' or 'withhold'")
@@ -88,7 +93,9 @@ def load_settings(path: Path | None) -> Settings:
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
-                    cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()})
+                    cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
+                    cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
+                    max_batch=int(http.get("max_batch", 10)))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -1,4 +1,8 @@
-"""GraphQL over HTTP: strawberry's ASGI view with our context, error codes and JSON encoder."""
+"""GraphQL over HTTP: strawberry's ASGI view with our context, error codes and JSON encoder.
+
+Each operation gets its own Context, a batched one too, so one operation's denials, sources
+and audit record never mix with another's.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ import orjson
 from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from gateway.graphiql import GraphiQLPage
+from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
 from gateway.responses import error_response, format_error
 from policies.evaluator import Evaluator
 from providers import deadline, freshness
@@ -24,7 +30,7 @@ from resolvers.loaders import Loaders, SourceLog
 
 
 class GraphQLView(GraphQL):
-    """One request, one Context: the principal comes from `request.state`, set by auth."""
+    """One request, one principal (from `request.state`, set by auth); one Context per operation."""
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
                  python_names: dict[str, dict[str, str]], page: GraphiQLPage,
@@ -43,27 +49,49 @@ class GraphQLView(GraphQL):
             # `Authenticated` lets only a browser's GET for the IDE page through without one.
             await HTMLResponse(self.page.render())(scope, receive, send)
             return
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = error_response(exc.status_code, exc.reason, "BAD_REQUEST")
+        media_type = response_media_type(request.headers.get("accept"))
+        if media_type is None:
+            response = error_response(406, "Accept application/graphql-response+json or "
+                                           "application/json", "BAD_REQUEST")
+        else:
+            request.state.media_type = media_type
+            request.state.contexts = {}
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                allow = {"Allow": "POST"} if exc.status_code == 405 else None
+                response = error_response(exc.status_code, exc.reason, "BAD_REQUEST", allow)
         await response(scope, receive, send)
 
-    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Any, response: Any) -> None:  # type: ignore[override]
+        return None  # each operation makes its own in `execute_single`
+
+    def new_context(self, request: Request) -> Context:
         principal = request.state.principal
         sources, fresh = SourceLog(), Freshness()
         deadline.start(self.deadline_seconds)
         freshness.bind(fresh)
-        context = Context(principal=principal, decisions=self.evaluator.decisions(principal),
-                          loaders=Loaders(self.registry, sources, self.batching),
-                          sources=sources,
-                          python_names=self.python_names, freshness=fresh)
-        request.state.context = context
-        return context
+        return Context(principal=principal, decisions=self.evaluator.decisions(principal),
+                       loaders=Loaders(self.registry, sources, self.batching), sources=sources,
+                       python_names=self.python_names, freshness=fresh)
+
+    async def execute_single(self, request: Request, request_adapter: Any,  # type: ignore[override]
+                             sub_response: Any, context: Any, root_value: Any,
+                             request_data: GraphQLRequestData) -> ExecutionResult:
+        context = self.new_context(request)
+        try:
+            result = await super().execute_single(request, request_adapter, sub_response,
+                                                  context, root_value, request_data)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, exc.reason) from exc  # a mutation over GET
+            raise
+        request.state.contexts[id(result)] = context
+        return result
 
     async def process_result(self, request: Request,  # type: ignore[override]
                              result: ExecutionResult) -> GraphQLHTTPResponse:
-        context: Context | None = getattr(request.state, "context", None)
+        context: Context | None = request.state.contexts.pop(id(result), None)
         errors = [format_error(e) for e in result.errors or ()]
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
@@ -71,12 +99,28 @@ class GraphQLView(GraphQL):
             extensions["sources"] = context.sources.report(context.freshness)
             if context.freshness.warnings:
                 extensions["warnings"] = context.freshness.warnings
-        body: dict[str, Any] = {"data": result.data}
+        # A request error (the document never ran) has no `data` entry at all.
+        body: dict[str, Any] = {} if result.data is None and errors else {"data": result.data}
         if errors:
             body["errors"] = errors
         if extensions:
             body["extensions"] = extensions
         return body  # type: ignore[return-value]
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+                        sub_response: Response) -> Response:
+        media_type = getattr(sub_response, "media_type_chosen", None) or "application/json"
+        status = 200
+        if (media_type == GRAPHQL_RESPONSE and isinstance(response_data, dict)
+                and "data" not in response_data):
+            status = 400
+        return Response(self.encode_json(response_data), status_code=status,
+                        media_type=media_type)
+
+    async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type_chosen = request.state.media_type  # type: ignore[attr-defined]
+        return sub_response
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

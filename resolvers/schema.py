@@ -14,6 +14,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
 from providers.errors import ProviderError
@@ -41,8 +42,8 @@ class NoIntrospection(AddValidationRules):
         super().__init__([NoSchemaIntrospectionCustomRule])
 
 
-def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_tokens: int = 0
-                 ) -> CasegraphSchema:
+def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_tokens: int = 0,
+                 max_batch: int = 0) -> CasegraphSchema:
     """The schema. Extensions are classes or factories, so each request gets its own; parsing
     and validation are cached per document (the validation rules do not read variables)."""
     extensions: list[Any] = [FieldPolicy, lambda: ParserCache(maxsize=512),
@@ -53,7 +54,8 @@ def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_toke
         extensions.append(lambda: AddValidationRules(list(rules)))
     if not introspection:
         extensions.append(NoIntrospection)
-    return CasegraphSchema(query=Query, extensions=extensions)
+    config = StrawberryConfig(batching_config={"max_operations": max_batch} if max_batch else None)
+    return CasegraphSchema(query=Query, extensions=extensions, config=config)
 
 
 def object_fields(schema: strawberry.Schema) -> dict[str, list[str]]:

@@ -122,10 +122,16 @@ async def test_prison_sees_people_held_there_and_their_custody_but_not_cases(gql
     assert caseload["data"]["caseload"] is None and codes(caseload) == ["FORBIDDEN"]
 
 
-async def test_a_batch_of_operations_is_refused_rather_than_half_judged(client):
+async def test_each_operation_of_a_batch_is_judged_on_its_own(client):
     from tests.conftest import bearer
 
-    response = await client.post("/graphql", headers=bearer("C16"), json=[
-        {"query": '{ offender(crn: "X000001") { crn } }'}])
-    assert response.status_code == 400
+    response = await client.post("/graphql", headers=bearer("C16", ("read",)), json=[
+        {"query": '{ offender(crn: "X000001") { crn } }'},
+        {"query": '{ offender(crn: "X000002") { crn custody { status } } }'},
+        {"query": '{ offender(crn: "X000002") { crn } }'}])
+    first, second, third = response.json()
+    assert first == {"data": {"offender": None}, "extensions": first["extensions"]}
     assert "X000001" not in response.text
+    assert second["data"]["offender"] == {"crn": "X000002", "custody": None}
+    assert codes(second) == ["FORBIDDEN"]
+    assert third["data"]["offender"] == {"crn": "X000002"} and "errors" not in third
