@@ -40,7 +40,9 @@ def _config(delius: str, nomis: str, *, cache: bool, batching: bool) -> str:
     example = example.replace("http://127.0.0.1:8082", nomis)
     example = example.replace("introspection = true", "introspection = true\nbatching = "
                               f"{'true' if batching else 'false'}\ndeadline_seconds = 30")
-    return example + f'\n[cache]\nbackend = "{"memory" if cache else "none"}"\n'
+    # Counted like any client's, with a limit the load never reaches.
+    return example + (f'\n[cache]\nbackend = "{"memory" if cache else "none"}"\n'
+                      '\n[rate_limits]\ndefault = "1000000/minute"\n')
 
 
 def _stats(url: str, reset: bool = False) -> int:

@@ -9,17 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from gateway.limits import Limits
+from gateway.ratelimit import RateLimitSettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
 DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
-_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http"})
+_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
+                        "rate_limits"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
+_RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Settings:
     cache_ttls: dict[str, float] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -95,13 +99,22 @@ def load_settings(path: Path | None) -> Settings:
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
-                    max_batch=int(http.get("max_batch", 10)))
+                    max_batch=int(http.get("max_batch", 10)),
+                    rate_limits=_rate_limits(raw.get("rate_limits", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
     if unknown := set(raw) - allowed:
         raise ConfigError(f"{section}: unknown keys {sorted(unknown)}; choose from "
                           f"{sorted(allowed)}")
+
+
+def _rate_limits(raw: dict[str, Any]) -> RateLimitSettings:
+    _known("rate_limits", raw, _RATE_KEYS)
+    return RateLimitSettings(default=str(raw.get("default", "600/minute")),
+                             clients={str(k): str(v) for k, v in raw.get("clients", {}).items()},
+                             storage=str(raw.get("storage", "memory")),
+                             enabled=bool(raw.get("enabled", True)))
 
 
 def _auth(raw: dict[str, Any]) -> AuthSettings:

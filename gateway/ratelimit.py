@@ -1,0 +1,96 @@
+"""Rate limits per client (the token's subject), with the `limits` library, in memory or Redis.
+
+Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds),
+so a client sees its budget before it runs out; past it, 429 with `Retry-After`. The window
+moves (no burst at a window's edge). If the shared store fails, requests are let through and
+the failure is logged: a rate limit protects capacity, not confidentiality.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.responses import error_response
+from providers.registry import ConfigError
+
+log = logging.getLogger("casegraph.ratelimit")
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    default: str = "600/minute"
+    clients: Mapping[str, str] = field(default_factory=dict)  # subject -> limit
+    storage: str = "memory"  # or a redis:// URL shared by every gateway process
+    enabled: bool = True
+
+
+def _item(text: str, key: str) -> RateLimitItem:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"{key} = {text!r}: write a limit like '600/minute'") from exc
+
+
+def _storage(url: str) -> object:
+    if url == "memory":
+        return storage_from_string("async+memory://")
+    if not url.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"rate_limits.storage = {url!r}: choose 'memory' or a redis:// URL")
+    try:
+        return storage_from_string(f"async+{url}", implementation="redispy")
+    except ConfigurationError as exc:
+        raise ConfigError(f"rate_limits.storage = {url!r}: {exc}") from exc
+
+
+class RateLimited:
+    """ASGI wrapper after authentication: counts each request against its subject's limit."""
+
+    def __init__(self, app: ASGIApp, settings: RateLimitSettings) -> None:
+        self.app = app
+        self.default = _item(settings.default, "rate_limits.default")
+        self.clients = {subject: _item(text, f"rate_limits.clients.{subject}")
+                        for subject, text in settings.clients.items()}
+        self.limiter = MovingWindowRateLimiter(_storage(settings.storage))  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        principal = scope.get("state", {}).get("principal")
+        if principal is None:  # the IDE page: nothing to count
+            await self.app(scope, receive, send)
+            return
+        item = self.clients.get(principal.subject, self.default)
+        try:
+            allowed = await self.limiter.hit(item, principal.subject)
+            stats = await self.limiter.get_window_stats(item, principal.subject)
+        except Exception:  # the shared store is down: let the request through, loudly
+            log.warning("rate limit store unavailable; request not counted", exc_info=True)
+            await self.app(scope, receive, send)
+            return
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        headers = {"RateLimit-Limit": str(item.amount), "RateLimit-Remaining":
+                   str(stats.remaining), "RateLimit-Reset": str(reset)}
+        if not allowed:
+            await error_response(429, f"rate limit of {item} exceeded; retry in {reset} s",
+                                 "RATE_LIMITED", {**headers, "Retry-After": str(reset)}
+                                 )(scope, receive, send)
+            return
+        await self.app(scope, receive, _with_headers(send, headers))
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    encoded = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *encoded]}
+        await send(message)
+    return sending

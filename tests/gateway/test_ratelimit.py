@@ -1,0 +1,74 @@
+"""Rate limits per client: visible headers, 429 with Retry-After, shared through real Redis."""
+
+import uuid
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.ratelimit import RateLimitSettings
+from gateway.settings import Settings, load_settings
+from providers.registry import ConfigError
+from tests.conftest import bearer
+
+QUERY = {"query": "{ viewer { organisation } }"}
+
+
+def limited_app(**options):
+    return create_app(Settings(rate_limits=RateLimitSettings(**options)))
+
+
+async def ask(app, subject: str) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://casegraph.test") as c:
+        return await c.post("/graphql", json=QUERY, headers=bearer("C01", subject=subject))
+
+
+async def test_every_answer_shows_the_clients_budget(client):
+    response = await client.post("/graphql", json=QUERY, headers=bearer("C01", subject="budget"))
+    assert response.headers["ratelimit-limit"] == "600"
+    assert int(response.headers["ratelimit-remaining"]) < 600
+    assert 0 <= int(response.headers["ratelimit-reset"]) <= 60
+
+
+async def test_past_the_limit_the_client_gets_429_with_retry_after():
+    app = limited_app(default="3/minute")
+    answers = [await ask(app, "eager-client") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+
+
+async def test_clients_are_counted_separately_and_may_have_their_own_limit():
+    app = limited_app(default="1/minute", clients={"nightly-sync": "5/minute"})
+    assert (await ask(app, "someone")).status_code == 200
+    assert (await ask(app, "someone")).status_code == 429
+    assert [(await ask(app, "nightly-sync")).status_code for _ in range(5)] == [200] * 5
+
+
+async def test_two_gateways_share_one_budget_through_redis():
+    subject = f"shared-{uuid.uuid4().hex}"
+    first, second = (limited_app(default="2/minute", storage="redis://127.0.0.1:6379/3")
+                     for _ in range(2))
+    statuses = [(await ask(app, subject)).status_code for app in (first, second, first)]
+    assert statuses == [200, 200, 429]
+
+
+async def test_with_the_redis_store_down_requests_are_let_through():
+    app = limited_app(default="1/minute", storage="redis://127.0.0.1:1/0")
+    assert [(await ask(app, "while-down")).status_code for _ in range(2)] == [200, 200]
+
+
+@pytest.mark.parametrize("section, message", [
+    ('[rate_limits]\ndefault = "lots"', "rate_limits.default"),
+    ('[rate_limits]\nstorage = "mongodb://x"', "rate_limits.storage"),
+    ('[rate_limits]\nburst = 3', "unknown keys ['burst']"),
+    ('[rate_limits.clients]\nnightly = "often"', "rate_limits.clients.nightly"),
+])
+def test_a_bad_rate_limit_setting_stops_start_up_naming_the_key(tmp_path, section, message):
+    config = tmp_path / "gateway.toml"
+    config.write_text(f'[auth]\ndemo = true\n[providers.embedded]\ntype = "embedded"\n{section}\n')
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        create_app(load_settings(config))
