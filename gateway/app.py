@@ -19,6 +19,7 @@ from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
+from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
 from gateway.view import GraphQLView
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     evaluator = Evaluator(policies, fields)
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
-                       settings.batching)
+                       settings.batching,
+                       PersistedOperations(settings.persisted, schema._schema, cache))
     limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
     graphql = CSRFGuard(Authenticated(limited, TokenVerifier(settings.auth),
                                       settings.max_body_bytes))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.limits import Limits
+from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
@@ -17,12 +18,13 @@ DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
-                        "rate_limits"})
+                        "rate_limits", "persisted"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
+_PERSISTED_KEYS = frozenset({"apq", "clients"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    persisted: PersistedSettings = field(default_factory=PersistedSettings)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -100,7 +103,8 @@ def load_settings(path: Path | None) -> Settings:
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
                     max_batch=int(http.get("max_batch", 10)),
-                    rate_limits=_rate_limits(raw.get("rate_limits", {})))
+                    rate_limits=_rate_limits(raw.get("rate_limits", {})),
+                    persisted=_persisted(raw.get("persisted", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -115,6 +119,13 @@ def _rate_limits(raw: dict[str, Any]) -> RateLimitSettings:
                              clients={str(k): str(v) for k, v in raw.get("clients", {}).items()},
                              storage=str(raw.get("storage", "memory")),
                              enabled=bool(raw.get("enabled", True)))
+
+
+def _persisted(raw: dict[str, Any]) -> PersistedSettings:
+    _known("persisted", raw, _PERSISTED_KEYS)
+    return PersistedSettings(apq=bool(raw.get("apq", True)),
+                             clients={str(k): Path(os.path.expandvars(str(v)))
+                                      for k, v in raw.get("clients", {}).items()})
 
 
 def _auth(raw: dict[str, Any]) -> AuthSettings:

@@ -20,6 +20,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from gateway.graphiql import GraphiQLPage
 from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
+from gateway.persisted import PersistedError, PersistedOperations
 from gateway.responses import error_response, format_error
 from policies.evaluator import Evaluator
 from providers import deadline, freshness
@@ -34,7 +35,8 @@ class GraphQLView(GraphQL):
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
                  python_names: dict[str, dict[str, str]], page: GraphiQLPage,
-                 deadline_seconds: float = 10.0, batching: bool = True) -> None:
+                 deadline_seconds: float = 10.0, batching: bool = True,
+                 persisted: PersistedOperations | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
@@ -42,6 +44,7 @@ class GraphQLView(GraphQL):
         self.page = page
         self.deadline_seconds = deadline_seconds
         self.batching = batching
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -63,6 +66,9 @@ class GraphQLView(GraphQL):
                 response = error_response(exc.status_code, exc.reason, "BAD_REQUEST", allow)
         await response(scope, receive, send)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return False  # our own page is served in `__call__`; strawberry's loads from a CDN
+
     async def get_context(self, request: Any, response: Any) -> None:  # type: ignore[override]
         return None  # each operation makes its own in `execute_single`
 
@@ -78,6 +84,13 @@ class GraphQLView(GraphQL):
     async def execute_single(self, request: Request, request_adapter: Any,  # type: ignore[override]
                              sub_response: Any, context: Any, root_value: Any,
                              request_data: GraphQLRequestData) -> ExecutionResult:
+        if self.persisted is not None:
+            principal = request.state.principal
+            try:
+                request_data = await self.persisted.resolve(
+                    request_data, principal.client_id or principal.subject)
+            except PersistedError as exc:
+                return ExecutionResult(data=None, errors=[exc.as_graphql()])
         context = self.new_context(request)
         try:
             result = await super().execute_single(request, request_adapter, sub_response,
@@ -110,10 +123,7 @@ class GraphQLView(GraphQL):
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
         media_type = getattr(sub_response, "media_type_chosen", None) or "application/json"
-        status = 200
-        if (media_type == GRAPHQL_RESPONSE and isinstance(response_data, dict)
-                and "data" not in response_data):
-            status = 400
+        status = 400 if media_type == GRAPHQL_RESPONSE and _request_error(response_data) else 200
         return Response(self.encode_json(response_data), status_code=status,
                         media_type=media_type)
 
@@ -124,3 +134,11 @@ class GraphQLView(GraphQL):
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+
+def _request_error(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    """A single document that never ran; a missing APQ document is not one (clients retry)."""
+    if not isinstance(body, dict) or "data" in body:
+        return False
+    return any(e.get("extensions", {}).get("code") != "PERSISTED_QUERY_NOT_FOUND"
+               for e in body.get("errors", []))

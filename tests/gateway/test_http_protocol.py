@@ -79,6 +79,12 @@ async def test_a_form_post_even_with_a_token_is_not_run(client):
     assert response.status_code == 400 and "data" not in response.json()
 
 
+async def test_an_authenticated_get_without_a_query_is_a_coded_error_not_a_page(client):
+    response = await client.get("/graphql", headers={**bearer("C01"), "accept": "*/*"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 async def test_get_runs_queries_only(client):
     response = await client.get("/graphql", params={"query": "mutation { x }"},
                                 headers=bearer("C01"))
