@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gateway import limits
+from gateway.audit.trail import open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.csrf import CSRFGuard
@@ -68,10 +69,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                               ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
                               withhold_regressions=settings.withhold_regressions)
     evaluator = Evaluator(policies, fields)
+    audit = open_trail(settings.audit)
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching,
-                       PersistedOperations(settings.persisted, schema._schema, cache))
+                       PersistedOperations(settings.persisted, schema._schema, cache), audit)
     limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
     graphql = CSRFGuard(Authenticated(limited, TokenVerifier(settings.auth),
                                       settings.max_body_bytes))
@@ -84,13 +86,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                             "state": getattr(provider, "state", "up")}
                      for name, provider in registry.providers.items()}
         cache_state = "none" if cache is None else "up" if await cache.ping() else "down"
-        ready = all(p["state"] != "circuit open" for p in providers.values())
+        audit_state = "none" if audit is None else audit.state
+        ready = all(p["state"] != "circuit open" for p in providers.values()) \
+            and audit_state in ("ok", "none")
         return JSONResponse({"status": "ready" if ready else "degraded", "providers": providers,
-                             "cache": {"backend": settings.cache_backend, "state": cache_state}})
+                             "cache": {"backend": settings.cache_backend, "state": cache_state},
+                             "audit": {"sink": settings.audit.sink, "state": audit_state}})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        if audit is not None:
+            await audit.aclose()
         await registry.aclose()
         if cache is not None:
             await cache.close()
@@ -103,4 +110,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry
+    app.state.audit = audit
     return app

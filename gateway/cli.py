@@ -77,7 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     cases.add_argument("files", nargs="*", type=Path, help="default: the shipped cases")
     cases.add_argument("--config", type=Path)
     cases.set_defaults(run=_policy_test)
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_commands.add_parser("verify", help="check the hash chain: changed, removed "
+                                                      "or reordered entries")
+    verify.add_argument("--config", type=Path, help="read the sink from this config")
+    verify.add_argument("--file", type=Path, help="a JSON-lines audit file")
+    verify.add_argument("--dsn", help="a PostgreSQL URL holding the audit_log table")
+    verify.set_defaults(run=_audit_verify)
     return parser
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from gateway.audit.verify import verify_trail
+
+    ok, lines = verify_trail(load_settings(args.config).audit, args.file, args.dsn)
+    print("\n".join(lines), file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.audit.trail import AuditSettings
 from gateway.limits import Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
@@ -18,13 +19,14 @@ DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
-                        "rate_limits", "persisted"})
+                        "rate_limits", "persisted", "audit"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
+_AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Settings:
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -104,7 +107,8 @@ def load_settings(path: Path | None) -> Settings:
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
                     max_batch=int(http.get("max_batch", 10)),
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
-                    persisted=_persisted(raw.get("persisted", {})))
+                    persisted=_persisted(raw.get("persisted", {})),
+                    audit=_audit(raw.get("audit", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -126,6 +130,19 @@ def _persisted(raw: dict[str, Any]) -> PersistedSettings:
     return PersistedSettings(apq=bool(raw.get("apq", True)),
                              clients={str(k): Path(os.path.expandvars(str(v)))
                                       for k, v in raw.get("clients", {}).items()})
+
+
+def _audit(raw: dict[str, Any]) -> AuditSettings:
+    _known("audit", raw, _AUDIT_KEYS)
+    sink = raw.get("sink", "file")
+    if sink not in ("file", "postgres", "none"):
+        raise ConfigError(f"audit.sink = {sink!r}: choose 'file', 'postgres' or 'none'")
+    dsn = os.path.expandvars(str(raw["dsn"])) if "dsn" in raw else None
+    if sink == "postgres" and not (dsn and dsn.startswith("postgres")):
+        raise ConfigError(f"audit.dsn = {dsn!r}: a postgresql:// URL is needed for the "
+                          "postgres sink")
+    return AuditSettings(sink=sink, path=Path(os.path.expandvars(str(raw.get(
+        "path", "var/audit/audit.jsonl")))), dsn=dsn, queue=int(raw.get("queue", 10_000)))
 
 
 def _auth(raw: dict[str, Any]) -> AuthSettings:

@@ -18,6 +18,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from gateway.audit.event import audit_event
+from gateway.audit.trail import AuditTrail
 from gateway.graphiql import GraphiQLPage
 from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
 from gateway.persisted import PersistedError, PersistedOperations
@@ -29,6 +31,9 @@ from providers.registry import Registry
 from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
 
+WITHHELD = {"message": "The audit trail cannot record this answer, so its personal data is "
+                       "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
+
 
 class GraphQLView(GraphQL):
     """One request, one principal (from `request.state`, set by auth); one Context per operation."""
@@ -36,7 +41,8 @@ class GraphQLView(GraphQL):
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
                  python_names: dict[str, dict[str, str]], page: GraphiQLPage,
                  deadline_seconds: float = 10.0, batching: bool = True,
-                 persisted: PersistedOperations | None = None) -> None:
+                 persisted: PersistedOperations | None = None,
+                 audit: AuditTrail | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
@@ -45,6 +51,7 @@ class GraphQLView(GraphQL):
         self.deadline_seconds = deadline_seconds
         self.batching = batching
         self.persisted = persisted
+        self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -118,12 +125,24 @@ class GraphQLView(GraphQL):
             body["errors"] = errors
         if extensions:
             body["extensions"] = extensions
+        if context is not None and not self._audited(context):
+            return {"errors": [WITHHELD]}  # type: ignore[typeddict-item]
         return body  # type: ignore[return-value]
+
+    def _audited(self, context: Context) -> bool:
+        """Queue the audit event; False when it cannot be recorded (the data is withheld)."""
+        if self.audit is None:
+            return True
+        name, document = context.operation
+        event = audit_event(context.principal, name, document, context.offenders,
+                            context.prisoners, context.field_groups, context.denied_fields)
+        return event is None or self.audit.record(event)
 
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
         media_type = getattr(sub_response, "media_type_chosen", None) or "application/json"
-        status = 400 if media_type == GRAPHQL_RESPONSE and _request_error(response_data) else 200
+        status = 503 if _withheld(response_data) else \
+            400 if media_type == GRAPHQL_RESPONSE and _request_error(response_data) else 200
         return Response(self.encode_json(response_data), status_code=status,
                         media_type=media_type)
 
@@ -134,6 +153,11 @@ class GraphQLView(GraphQL):
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+
+def _withheld(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    bodies = body if isinstance(body, list) else [body]
+    return any(WITHHELD in b.get("errors", ()) for b in bodies)
 
 
 def _request_error(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:

@@ -81,14 +81,24 @@ def selected_fields(schema: GraphQLSchema, document: DocumentNode, operation_nam
     yield from walk(operation.selection_set, schema.query_type, ())
 
 
+def judge_selections(schema: GraphQLSchema, document: DocumentNode,
+                     operation_name: str | None, decisions: Decisions
+                     ) -> tuple[list[Selected], set[str]]:
+    """Denied fields in document order, one per path; and the types whose fields are read
+    (the audit trail's field groups)."""
+    found: dict[tuple[str, ...], Selected] = {}
+    groups: set[str] = set()
+    for s in selected_fields(schema, document, operation_name, decisions.allows):
+        if decisions.allows(s.type_name, s.field):
+            groups.add(s.type_name)
+        else:
+            found.setdefault(s.path, s)
+    return list(found.values()), groups
+
+
 def denied_selections(schema: GraphQLSchema, document: DocumentNode,
                       operation_name: str | None, decisions: Decisions) -> list[Selected]:
-    """Denied fields in the operation's selections, in document order, one per path."""
-    found: dict[tuple[str, ...], Selected] = {}
-    for s in selected_fields(schema, document, operation_name, decisions.allows):
-        if not decisions.allows(s.type_name, s.field):
-            found.setdefault(s.path, s)
-    return list(found.values())
+    return judge_selections(schema, document, operation_name, decisions)[0]
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

@@ -129,6 +129,7 @@ class Case:
 
     @classmethod
     def build(cls, c: CaseRecord, ctx: Context) -> Case:
+        ctx.offenders.add(c.crn)
         offences = [masked(Offence(code=o.code, description=o.description, main=o.main,
                                    offence_date=o.offence_date), "Offence", ctx)
                     for o in c.offences]
@@ -150,8 +151,9 @@ class Case:
             key_dates=DeliusKeyDates.build(c.key_dates, ctx), record=c), "Case", ctx)
 
     @classmethod
-    def redacted(cls, c: CaseRecord) -> Case:
+    def redacted(cls, c: CaseRecord, ctx: Context) -> Case:
         """A case of a Limited Access person: its id and state only."""
+        ctx.offenders.add(c.crn)
         return cls(id=strawberry.ID(c.id), number=None, active=c.active, conviction_date=None,
                    offences=None, sentence=None, requirements=None, offender_manager=None,
                    custodial_status=None, institution_code=None, key_dates=None, record=c,

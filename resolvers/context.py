@@ -26,6 +26,12 @@ class Context:
     python_names: dict[str, dict[str, str]]
     freshness: Freshness = field(default_factory=Freshness)
     denials: list[GraphQLError] = field(default_factory=list)
+    # What the audit trail records of this operation.
+    operation: tuple[str | None, str | None] = (None, None)  # (name, document)
+    offenders: set[str] = field(default_factory=set)  # CRNs whose data was built for the answer
+    prisoners: set[str] = field(default_factory=set)  # NOMS numbers of custody records built
+    field_groups: set[str] = field(default_factory=set)
+    denied_fields: list[str] = field(default_factory=list)
     _masks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def may(self, type_name: str, field_name: str) -> bool:

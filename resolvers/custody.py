@@ -216,6 +216,7 @@ class Custody:
 
     @classmethod
     def build(cls, c: CustodyRecord, ctx: Context) -> Custody:
+        ctx.prisoners.add(c.noms_number)
         return masked(cls(
             booking_id=strawberry.ID(str(c.booking_id)), book_number=c.book_number,
             prison_number=c.noms_number, active=c.active, status=CustodyStatus(c.status),

@@ -169,6 +169,7 @@ class Offender:
 
     @classmethod
     def build(cls, p: Person, ctx: Context) -> Offender:
+        ctx.offenders.add(p.crn)
         if ctx.limited(p):
             return cls(crn=strawberry.ID(p.crn), noms_number=None, pnc_number=None,
                        cro_number=None, name=None, aliases=None, date_of_birth=None, gender=None,

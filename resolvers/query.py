@@ -90,8 +90,8 @@ class Query:
         if ctx.may("Case", "offender"):
             await lookahead.prefetch_custody(ctx, info.selected_fields, people, "caseload",
                                              "edges", "node", "offender")
-        return connection(page.items, offset, page.total,
-                          lambda c: Case.redacted(c) if c.crn in limited else Case.build(c, ctx))
+        return connection(page.items, offset, page.total, lambda c: Case.redacted(c, ctx)
+                          if c.crn in limited else Case.build(c, ctx))
 
     @strawberry.field(description="A prison or other agency by NOMIS agency id.")
     async def establishment(self, info: Info, code: strawberry.ID) -> Establishment | None:
