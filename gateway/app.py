@@ -6,16 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gateway import limits
-from gateway.audit.trail import open_trail
+from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.csrf import CSRFGuard
@@ -23,9 +24,12 @@ from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
+from gateway.telemetry import Telemetry
+from gateway.tracing import RequestTelemetry
 from gateway.view import GraphQLView
 from policies.coverage import checked
 from policies.evaluator import Evaluator
+from providers.guard import REGRESSIONS
 from providers.registry import build_registry
 from resolvers.schema import build_schema, non_null_fields, object_fields, python_names
 
@@ -46,6 +50,20 @@ def build_cache(settings: Settings) -> Any:
                        int((url.path or "/0").strip("/") or 0))
 
 
+def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> None:
+    """Values kept elsewhere, read at each scrape."""
+    telemetry.gauge("casegraph.provider.up", "1 when a provider's circuit is closed",
+                    lambda: [(float(getattr(p, "state", "up") != "circuit open"),
+                              {"provider": name}) for name, p in registry.providers.items()])
+    telemetry.gauge("casegraph.regressions", "Records older than already served, by provider",
+                    lambda: [(float(n), {"provider": p}) for p, n in REGRESSIONS.items()])
+    if audit is not None:
+        telemetry.gauge("casegraph.audit.events", "Audit events, by outcome", lambda: [
+            (float(audit.written), {"outcome": "written"}),
+            (float(audit.failures), {"outcome": "sink_failure"}),
+            (float(audit.refused), {"outcome": "refused"})])
+
+
 def _middleware(settings: Settings) -> list[Middleware]:
     """CORS by allow-list: none unless configured, so no other site's script can read answers."""
     if not settings.cors_origins:
@@ -56,12 +74,15 @@ def _middleware(settings: Settings) -> list[Middleware]:
                                       "graphql-require-preflight"])]
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None
+               ) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
     settings = settings or Settings()
+    telemetry = telemetry or Telemetry(settings.telemetry)
     schema = build_schema(introspection=settings.introspection,
                           rules=limits.rules(settings.limits),
-                          max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch)
+                          max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
+                          tracer=telemetry.tracer)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     cache = build_cache(settings)
@@ -73,10 +94,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = GraphQLView(schema, evaluator, registry, python_names(schema),
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching,
-                       PersistedOperations(settings.persisted, schema._schema, cache), audit)
+                       PersistedOperations(settings.persisted, schema._schema, cache), audit,
+                       telemetry)
     limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
-    graphql = CSRFGuard(Authenticated(limited, TokenVerifier(settings.auth),
-                                      settings.max_body_bytes))
+    graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, TokenVerifier(settings.auth),
+                                                       settings.max_body_bytes)), telemetry)
+    _gauges(telemetry, registry, audit)
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -99,16 +122,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if audit is not None:
             await audit.aclose()
         await registry.aclose()
+        telemetry.shutdown()
         if cache is not None:
             await cache.close()
 
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz), Route("/readyz", readyz),
+        Route("/metrics", lambda _: Response(telemetry.prometheus(),
+                                             media_type=CONTENT_TYPE_LATEST)),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
     ], lifespan=lifespan, middleware=_middleware(settings))
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry
     app.state.audit = audit
+    app.state.telemetry = telemetry
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from gateway.settings import load_settings
@@ -101,17 +102,23 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from gateway import logs
     from gateway.app import create_app
     from providers.registry import preflight
 
     settings = load_settings(args.config)
+    if args.config is None:  # the demo shows its traces on the console
+        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    logs.configure(settings.telemetry.logs)
     app = create_app(settings)
     asyncio.run(preflight(settings.providers))
     url = f"http://{args.host}:{args.port}/graphql"
     print(f"casegraph: GraphiQL and the API at {url}")
     if settings.auth.demo:
         _print_demo_tokens()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # No access log: a GET's query string can carry a person's identifier.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                log_config=None)
     return 0
 
 

@@ -12,6 +12,7 @@ from gateway.audit.trail import AuditSettings
 from gateway.limits import Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
+from gateway.telemetry import TelemetrySettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
@@ -19,7 +20,7 @@ DEMO_KEYS = Path(__file__).parent / "demo_keys"
 DEMO_ISSUER = "casegraph-demo"
 AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
-                        "rate_limits", "persisted", "audit"})
+                        "rate_limits", "persisted", "audit", "telemetry"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
@@ -27,6 +28,7 @@ _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
+_TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Settings:
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -108,7 +111,8 @@ def load_settings(path: Path | None) -> Settings:
                     max_batch=int(http.get("max_batch", 10)),
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
-                    audit=_audit(raw.get("audit", {})))
+                    audit=_audit(raw.get("audit", {})),
+                    telemetry=_telemetry(raw.get("telemetry", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -143,6 +147,17 @@ def _audit(raw: dict[str, Any]) -> AuditSettings:
                           "postgres sink")
     return AuditSettings(sink=sink, path=Path(os.path.expandvars(str(raw.get(
         "path", "var/audit/audit.jsonl")))), dsn=dsn, queue=int(raw.get("queue", 10_000)))
+
+
+def _telemetry(raw: dict[str, Any]) -> TelemetrySettings:
+    _known("telemetry", raw, _TELEMETRY_KEYS)
+    logs = raw.get("logs", "json")
+    if logs not in ("json", "text"):
+        raise ConfigError(f"telemetry.logs = {logs!r}: choose 'json' or 'text'")
+    endpoint = raw.get("otlp_endpoint")
+    return TelemetrySettings(traces=str(raw.get("traces", "otlp" if endpoint else "none")),
+                             otlp_endpoint=os.path.expandvars(endpoint) if endpoint else None,
+                             service_name=str(raw.get("service_name", "casegraph")), logs=logs)
 
 
 def _auth(raw: dict[str, Any]) -> AuthSettings:

@@ -24,6 +24,7 @@ from gateway.graphiql import GraphiQLPage
 from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
 from gateway.persisted import PersistedError, PersistedOperations
 from gateway.responses import error_response, format_error
+from gateway.telemetry import Telemetry
 from policies.evaluator import Evaluator
 from providers import deadline, freshness
 from providers.freshness import Freshness
@@ -42,7 +43,7 @@ class GraphQLView(GraphQL):
                  python_names: dict[str, dict[str, str]], page: GraphiQLPage,
                  deadline_seconds: float = 10.0, batching: bool = True,
                  persisted: PersistedOperations | None = None,
-                 audit: AuditTrail | None = None) -> None:
+                 audit: AuditTrail | None = None, telemetry: Telemetry | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
@@ -52,6 +53,7 @@ class GraphQLView(GraphQL):
         self.batching = batching
         self.persisted = persisted
         self.audit = audit
+        self.telemetry = telemetry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -85,7 +87,8 @@ class GraphQLView(GraphQL):
         deadline.start(self.deadline_seconds)
         freshness.bind(fresh)
         return Context(principal=principal, decisions=self.evaluator.decisions(principal),
-                       loaders=Loaders(self.registry, sources, self.batching), sources=sources,
+                       loaders=Loaders(self.registry, sources, self.batching, self.telemetry),
+                       sources=sources,
                        python_names=self.python_names, freshness=fresh)
 
     async def execute_single(self, request: Request, request_adapter: Any,  # type: ignore[override]
@@ -125,9 +128,18 @@ class GraphQLView(GraphQL):
             body["errors"] = errors
         if extensions:
             body["extensions"] = extensions
+        self._count(errors, context)
         if context is not None and not self._audited(context):
             return {"errors": [WITHHELD]}  # type: ignore[typeddict-item]
         return body  # type: ignore[return-value]
+
+    def _count(self, errors: list[dict[str, Any]], context: Context | None) -> None:
+        if self.telemetry is None:
+            return
+        for error in errors:
+            self.telemetry.errors.add(1, {"code": error["extensions"]["code"]})
+        for denied in context.denied_fields if context is not None else ():
+            self.telemetry.denials.add(1, {"field": denied})
 
     def _audited(self, context: Context) -> bool:
         """Queue the audit event; False when it cannot be recorded (the data is withheld)."""

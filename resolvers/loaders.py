@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
+from providers import freshness
 from providers.base import Page
 from providers.errors import ProviderError
 from providers.freshness import Freshness
 from providers.registry import Registry
+
+if TYPE_CHECKING:  # the gateway hands its telemetry in; resolvers never import the gateway
+    from gateway.telemetry import ProviderCall, Telemetry
 
 
 @dataclass(slots=True)
@@ -56,9 +60,11 @@ MISSING: Any = object()  # a value not (yet) in hand
 class Loaders:
     """Lazily created DataLoaders keyed by kind, and paged queries, all logged."""
 
-    def __init__(self, registry: Registry, log: SourceLog, batching: bool = True) -> None:
+    def __init__(self, registry: Registry, log: SourceLog, batching: bool = True,
+                 telemetry: Telemetry | None = None) -> None:
         self._registry = registry
         self._log = log
+        self._telemetry = telemetry
         self._batch_size = None if batching else 1
         self._loaders: dict[str, DataLoader[str, Any]] = {}
 
@@ -88,12 +94,12 @@ class Loaders:
 
     def _batch(self, kind: str):
         async def load(keys: list[str]) -> Sequence[Any]:
-            return await self._logged(kind, self._registry.fetch(kind, keys))
+            return await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
         return load
 
     async def page(self, kind: str, criteria: dict[str, Any], offset: int, limit: int) -> Page:
         found: Page = await self._logged(kind, self._registry.page(kind, criteria, offset,
-                                                                    limit))
+                                                                    limit), limit)
         for related_kind, records in found.related.items():
             if self._registry.bindings.get(related_kind) == self._registry.bindings[kind]:
                 loader = self.of(related_kind)
@@ -101,13 +107,28 @@ class Loaders:
                     loader.prime(key, record)
         return found
 
-    async def _logged(self, kind: str, call: Any) -> Any:
+    async def _logged(self, kind: str, call: Any, size: int) -> Any:
         provider = self._registry.bindings[kind]
+        if self._telemetry is None:
+            return await self._timed(provider, kind, call, None)
+        with self._telemetry.provider_call(provider, kind, size) as observed:
+            return await self._timed(provider, kind, call, observed)
+
+    async def _timed(self, provider: str, kind: str, call: Any,
+                     observed: ProviderCall | None) -> Any:
         started = time.perf_counter()
+        fresh = freshness.current()
+        before = dict(fresh.counts.get((provider, kind), {})) if fresh and observed else {}
         try:
             result = await call
         except ProviderError as exc:
             self._log.record(provider, kind, started, exc.code)
+            if observed is not None:
+                observed.failed(exc.code)
             raise
         self._log.record(provider, kind, started, None)
+        if fresh is not None and observed is not None:
+            after = fresh.counts.get((provider, kind), {})
+            observed.hits = after.get("fromCache", 0) - before.get("fromCache", 0)
+            observed.misses = after.get("fromBackend", 0) - before.get("fromBackend", 0)
         return result

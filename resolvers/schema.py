@@ -43,11 +43,15 @@ class NoIntrospection(AddValidationRules):
 
 
 def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_tokens: int = 0,
-                 max_batch: int = 0) -> CasegraphSchema:
+                 max_batch: int = 0, tracer: Any = None) -> CasegraphSchema:
     """The schema. Extensions are classes or factories, so each request gets its own; parsing
     and validation are cached per document (the validation rules do not read variables)."""
     extensions: list[Any] = [FieldPolicy, lambda: ParserCache(maxsize=512),
                              lambda: ValidationCache(maxsize=512)]
+    if tracer is not None:
+        from gateway.tracing import OperationSpans
+
+        extensions.insert(0, lambda: OperationSpans(tracer=tracer))
     if max_tokens:
         extensions.append(lambda: MaxTokensLimiter(max_token_count=max_tokens))
     if rules:
