@@ -25,6 +25,7 @@ from hypothesis_graphql import queries
 from starlette.testclient import TestClient
 
 from gateway import tokens
+from gateway.app import create_app
 from resolvers.schema import build_schema
 
 CRN = re.compile(r"^[A-Z]\d{6}$")
@@ -83,8 +84,10 @@ class RealArguments(Visitor):
 
 
 @pytest.fixture(scope="module")
-def sync_client(app):
-    return TestClient(app)
+def sync_client():
+    # An app of its own: TestClient runs it on another event loop, and the app's rate limiter
+    # and audit queue belong to the loop that first used them (one loop per process in serving).
+    return TestClient(create_app())
 
 
 @pytest.fixture(scope="module")
