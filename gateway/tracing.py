@@ -52,13 +52,21 @@ class OperationSpans(SchemaExtension):
     def __init__(self, *, tracer: Tracer) -> None:
         self.tracer = tracer
 
+    # Parse and validation spans have no children, so they are never made current: their
+    # hooks may be closed from another context when a later extension fails.
     def on_parse(self) -> Iterator[None]:
-        with self.tracer.start_as_current_span("graphql.parse"):
+        span = self.tracer.start_span("graphql.parse")
+        try:
             yield
+        finally:
+            span.end()
 
     def on_validate(self) -> Iterator[None]:
-        with self.tracer.start_as_current_span("graphql.validate"):
+        span = self.tracer.start_span("graphql.validate")
+        try:
             yield
+        finally:
+            span.end()
 
     def on_execute(self) -> Iterator[None]:
         with self.tracer.start_as_current_span("graphql.execute") as span:

@@ -166,6 +166,33 @@ class GraphQLView(GraphQL):
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
 
+    async def parse_http_body(self, request: Any  # type: ignore[override]
+                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry checks member types of a single request only: check every one."""
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            for member, value, kind in (("query", item.query, str),
+                                        ("operationName", item.operation_name, str),
+                                        ("variables", item.variables, dict),
+                                        ("extensions", item.extensions, dict)):
+                if value is not None and not isinstance(value, kind):
+                    expected = "a string" if kind is str else "an object"
+                    raise HTTPException(400, f"`{member}` must be {expected} or null")
+        return data
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or a GET's variables or extensions) must be a JSON object; a batch
+        a list of them."""
+        parsed = self.decode_json(data)
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if not all(isinstance(item, dict) for item in items):
+            raise HTTPException(400, "Expected a JSON object (or, for a batch, a list of them)")
+        return parsed
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson: invalid UTF-8 and absurd nesting are a JSONDecodeError (400), not a 500."""
+        return orjson.loads(data)
+
 
 def _withheld(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
     bodies = body if isinstance(body, list) else [body]

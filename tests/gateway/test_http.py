@@ -10,6 +10,11 @@ from tests.conftest import bearer
     (b"[1, 2", "application/json"),
     (b"", "application/json"),
     (b"query=1", "text/plain"),
+    (b"\xa8\xff", "application/json"),  # not UTF-8 (found by the fuzz test)
+    (b"1", "application/json"),  # JSON, but not an object
+    (b'[{"query": "{ viewer { organisation } }", "extensions": []}]', "application/json"),
+    (b'{"query": "{ viewer { organisation } }", "operationName": {}}', "application/json"),
+    (b"[" * 5000 + b"]" * 5000, "application/json"),
 ])
 async def test_malformed_bodies_are_400_bad_request(client, body, content_type):
     response = await client.post("/graphql", content=body,
@@ -95,3 +100,32 @@ async def test_a_chunked_body_within_the_limit_is_served(client):
     response = await client.post("/graphql", content=chunks(), headers={
         **bearer("C16"), "content-type": "application/json"})
     assert response.json()["data"] == {"viewer": {"organisation": "C16"}}
+
+
+async def test_introspection_is_on_in_the_demo(client):
+    body = (await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
+                              headers=bearer("C01"))).json()
+    assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+@pytest.mark.parametrize("line, allowed", [("", False), ("introspection = true", True)])
+async def test_introspection_is_off_unless_a_config_file_turns_it_on(tmp_path, line, allowed):
+    import httpx
+
+    from gateway.app import create_app
+    from gateway.settings import load_settings
+
+    config = tmp_path / "gateway.toml"
+    config.write_text(f'[gateway]\n{line}\n[auth]\ndemo = true\n'
+                      '[providers.embedded]\ntype = "embedded"\n[audit]\nsink = "none"\n')
+    app = create_app(load_settings(config))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://casegraph.test") as c:
+        body = (await c.post("/graphql", json={"query": "{ __schema { types { name } } }"},
+                             headers=bearer("C01"))).json()
+    if allowed:
+        assert body["data"]["__schema"]["types"]
+    else:
+        assert "data" not in body
+        assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+        assert "introspection has been disabled" in body["errors"][0]["message"]
