@@ -50,7 +50,8 @@ class Authenticated:
             return
         declared = request.headers.get("content-length")
         too_big = error_response(413, f"request body over {self.max_body_bytes} bytes",
-                                 "BAD_REQUEST")
+                                 "BAD_USER_INPUT", limit="max_body_bytes",
+                                 maximum=self.max_body_bytes)
         if declared is not None and (not declared.isdigit()
                                      or int(declared) > self.max_body_bytes):
             await too_big(scope, receive, send)

@@ -22,9 +22,9 @@ def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
-def error_response(status: int, message: str, code: str, headers: dict[str, str] | None = None
-                   ) -> Response:
-    return Response(orjson.dumps(error_body(message, code)), status_code=status,
+def error_response(status: int, message: str, code: str, headers: dict[str, str] | None = None,
+                   **extensions: Any) -> Response:
+    return Response(orjson.dumps(error_body(message, code, **extensions)), status_code=status,
                     media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -36,6 +36,14 @@ WITHHELD = {"message": "The audit trail cannot record this answer, so its person
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
 
 
+class OverLimit(HTTPException):
+    """A request past a configured limit: BAD_USER_INPUT naming the limit."""
+
+    def __init__(self, limit: str, maximum: int, what: str) -> None:
+        super().__init__(400, f"at most {maximum} {what} ({limit})")
+        self.limit, self.maximum = limit, maximum
+
+
 class GraphQLView(GraphQL):
     """One request, one principal (from `request.state`, set by auth); one Context per operation."""
 
@@ -71,9 +79,15 @@ class GraphQLView(GraphQL):
             try:
                 response = await self.run(request)
             except HTTPException as exc:
-                allow = {"Allow": "POST"} if exc.status_code == 405 else None
-                response = error_response(exc.status_code, exc.reason, "BAD_REQUEST", allow)
+                response = self._refusal(exc)
         await response(scope, receive, send)
+
+    def _refusal(self, exc: HTTPException) -> Response:
+        if isinstance(exc, OverLimit):
+            return error_response(400, exc.reason, "BAD_USER_INPUT", limit=exc.limit,
+                                  maximum=exc.maximum)
+        allow = {"Allow": "POST"} if exc.status_code == 405 else None
+        return error_response(exc.status_code, exc.reason, "BAD_REQUEST", allow)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         return False  # our own page is served in `__call__`; strawberry's loads from a CDN
@@ -187,6 +201,9 @@ class GraphQLView(GraphQL):
         items = parsed if isinstance(parsed, list) else [parsed]
         if not all(isinstance(item, dict) for item in items):
             raise HTTPException(400, "Expected a JSON object (or, for a batch, a list of them)")
+        batching = self.schema.config.batching_config
+        if isinstance(parsed, list) and batching and len(parsed) > batching["max_operations"]:
+            raise OverLimit("max_batch", batching["max_operations"], "operations in a batch")
         return parsed
 
     def decode_json(self, data: str | bytes) -> object:

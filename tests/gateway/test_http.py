@@ -58,7 +58,8 @@ async def test_oversized_body_is_refused_before_parsing(client):
     response = await client.post("/graphql", content=b"x" * 300_000, headers={
         **bearer("C01"), "content-type": "application/json"})
     assert response.status_code == 413
-    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert response.json()["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT", "limit": "max_body_bytes", "maximum": 256 * 1024}
 
 
 async def test_healthz(client):

@@ -121,11 +121,12 @@ async def test_no_cors_headers_unless_configured(client):
     assert "access-control-allow-origin" not in response.headers
 
 
-async def test_a_batch_over_the_limit_is_refused_whole(client):
+async def test_a_batch_over_the_limit_is_refused_whole_naming_the_limit(client):
     response = await client.post("/graphql", headers=bearer("C01"),
                                  json=[{"query": "{ viewer { organisation } }"}] * 11)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert response.json()["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT", "limit": "max_batch", "maximum": 10}
 
 
 async def test_batches_can_be_turned_off():
