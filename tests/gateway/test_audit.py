@@ -162,3 +162,14 @@ def test_a_postgres_sink_without_a_dsn_stops_start_up(tmp_path, capsys):
                       '[audit]\nsink = "postgres"\n')
     assert main(["check", "--config", str(config)]) == 2
     assert "audit.dsn" in capsys.readouterr().err
+
+
+async def test_each_operation_of_a_batch_is_audited_on_its_own(trail):
+    app, path = trail
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://casegraph.test") as c:
+        await c.post("/graphql", headers=bearer("C01"), json=[
+            {"query": '{ offender(crn: "X000001") { crn } }'},
+            {"query": '{ offender(crn: "X000004") { crn } }'}])
+    await app.state.audit.flush()
+    assert [e["offenders"] for e in read_file(path)] == [["X000001"], ["X000004"]]

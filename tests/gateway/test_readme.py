@@ -47,3 +47,16 @@ def test_the_cache_settings_the_readme_names_are_accepted(tmp_path):
     settings = load_settings(config)
     assert (settings.cache_backend, settings.cache_ttls, settings.withhold_regressions) == (
         "redis", {"custody": 15.0}, True)
+
+
+def test_the_protections_config_the_readme_shows_is_accepted(tmp_path):
+    from gateway.settings import load_settings
+
+    [block] = re.findall(r"```toml\n(.*?)```", README, re.S)
+    config = tmp_path / "c.toml"
+    config.write_text('[auth]\ndemo = true\n[providers.e]\ntype = "embedded"\n' + block)
+    settings = load_settings(config)
+    assert settings.max_batch == 10 and settings.cors_origins
+    assert settings.rate_limits.clients == {"c16-client": "120/minute"}
+    assert settings.persisted.clients["c16-client"].name == "crc-nightly.json"
+    assert (settings.audit.sink, settings.telemetry.traces) == ("postgres", "otlp")
