@@ -6,14 +6,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ("requests/s", "p50 ms", "p95 ms", "p99 ms", "overhead p50 ms", "backend calls/req",
-           "CPU ms/req", "peak RSS MiB")
+COLUMNS = ("requests/s", "p50 ms", "p95 ms", "p99 ms", "overhead p50 ms", "alone p50 ms",
+           "alone overhead ms", "backend calls/req", "CPU ms/req", "peak RSS MiB")
+
+
+def _overhead(result: dict[str, Any] | None, limit: dict[str, Any] | None) -> str:
+    if result is None or limit is None:
+        return ""
+    return f"{result['p50_ms'] - limit['p50_ms']:.1f}"
 
 
 def _row(name: str, result: dict[str, Any], limit: dict[str, Any] | None) -> str:
-    overhead = "" if limit is None else f"{result['p50_ms'] - limit['p50_ms']:.1f}"
+    alone = result.get("alone")
     cells = [f"{result['rps']:.0f}", f"{result['p50_ms']:.1f}", f"{result['p95_ms']:.1f}",
-             f"{result['p99_ms']:.1f}", overhead,
+             f"{result['p99_ms']:.1f}", _overhead(result, limit),
+             f"{alone['p50_ms']:.1f}" if alone else "",
+             _overhead(alone, (limit or {}).get("alone")),
              str(result.get("backend_calls_per_request", "")),
              str(result.get("cpu_ms_per_request", "")), str(result.get("peak_rss_mib", ""))]
     return f"| {name} | " + " | ".join(cells) + " |"
@@ -23,15 +31,20 @@ def markdown(report: dict[str, Any]) -> str:
     s = report["settings"]
     lines = [f"Concurrency {s['concurrency']}, {s['seconds_per_run']:g} s per run, "
              f"organisation {s['organisation']}. Overhead = gateway p50 minus the direct-call "
-             "limit's p50 for the same data (W4 is compared with W2's limit).", ""]
+             "limit's p50 for the same data (W4 is compared with W2's limit). \"Alone\" = one "
+             "request at a time, so the overhead has no queueing in it. CPU and memory are the "
+             "gateway's (all its processes).", ""]
     for latency, runs in report["runs"].items():
         lines += [f"### Backends at {latency}", "",
                   "| run | " + " | ".join(COLUMNS) + " |",
                   "|---|" + "---|" * len(COLUMNS)]
         direct = runs["direct"]
         for workload, result in runs["gateway"].items():
-            limit = direct["W2" if workload == "W4" else workload]
-            lines.append(_row(f"{workload} gateway", result, limit))
+            lines.append(_row(f"{workload} gateway", result, direct["W2" if workload == "W4"
+                                                                    else workload]))
+        for workload, result in runs.get("processes", {}).items():
+            lines.append(_row(f"{workload} gateway, 2 processes", result,
+                              direct["W2" if workload == "W4" else workload]))
         for workload, result in runs["naive"].items():
             lines.append(_row(f"{workload} naive (one call per row)", result, direct[workload]))
         for workload, result in direct.items():

@@ -50,12 +50,12 @@ def _stats(url: str, reset: bool = False) -> int:
     return int(response.json()["total"])
 
 
-def _drive(url: str, workload: str, variables: dict[str, Any], args: argparse.Namespace
-           ) -> dict[str, Any]:
+def _drive(url: str, workload: str, variables: dict[str, Any], args: argparse.Namespace,
+           concurrency: int | None = None, seconds: float | None = None) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.driver", "--url", url, "--query-file",
                str(ROOT / "workloads" / WORKLOADS[workload]), "--variables",
                json.dumps(variables), "--token", tokens.mint(ORG), "--concurrency",
-               str(args.concurrency), "--seconds", str(args.seconds)]
+               str(concurrency or args.concurrency), "--seconds", str(seconds or args.seconds)]
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(finished.stdout)
 
@@ -77,25 +77,34 @@ def _measure(gateway: subprocess.Popen[bytes], port: int, sims: list[str], workl
                                    round(memory.samples[-1] / 1024, 1)]
     result["rss_mib_samples"] = len(memory.samples)
     result["peak_rss_mib"] = round(memory_kib(gateway.pid, "VmHWM") / 1024, 1)
+    # One request at a time: latency without queueing, so the overhead is the gateway's own.
+    result["alone"] = _drive(url, workload, variables, args, 1, _alone_seconds(args))
     return result
 
 
-def _drive_once(url: str, workload: str, variables: dict[str, Any]) -> None:
+def _alone_seconds(args: argparse.Namespace) -> float:
+    return max(2.0, args.seconds / 3)
+
+
+def _drive_once(url: str, workload: str, variables: dict[str, Any], times: int = 8) -> None:
+    """Check the workload answers cleanly; repeated so every worker process is warm."""
     query = (ROOT / "workloads" / WORKLOADS[workload]).read_text()
-    answer = httpx.post(url, json={"query": query, "variables": variables}, timeout=30,
-                        headers={"Authorization": f"Bearer {tokens.mint(ORG)}"}).json()
-    if answer.get("errors") or not answer.get("data"):
-        raise RuntimeError(f"{workload} does not answer cleanly: {str(answer)[:300]}")
+    for _ in range(times):
+        answer = httpx.post(url, json={"query": query, "variables": variables}, timeout=30,
+                            headers={"Authorization": f"Bearer {tokens.mint(ORG)}"}).json()
+        if answer.get("errors") or not answer.get("data"):
+            raise RuntimeError(f"{workload} does not answer cleanly: {str(answer)[:300]}")
 
 
 def _gateway_runs(delius: str, nomis: str, out: Path, name: str, *, cache: bool,
                   batching: bool, workloads: list[str], variables: dict[str, Any],
-                  args: argparse.Namespace) -> dict[str, Any]:
+                  args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
     config = out / f"{name}.toml"
     config.write_text(_config(delius, nomis, cache=cache, batching=batching))
     port = free_port()
     results = {}
-    with process(["serve", "--config", str(config), "--port", str(port)],
+    with process(["serve", "--config", str(config), "--port", str(port), "--workers",
+                  str(workers)],
                  f"http://127.0.0.1:{port}/healthz", out / f"{name}.log") as gateway:
         for workload in workloads:
             results[workload] = _measure(gateway, port, [delius, nomis], workload, variables,
@@ -108,8 +117,13 @@ async def _direct(delius: str, nomis: str, variables: dict[str, Any],
     direct = Direct(delius, nomis)
     await direct.setup(ORG)
     try:
-        return {w: await drive_calls(direct.call(w, variables), args.concurrency, args.seconds,
-                                     100_000) for w in ("W1", "W2", "W3")}
+        found = {}
+        for w in ("W1", "W2", "W3"):
+            found[w] = await drive_calls(direct.call(w, variables), args.concurrency,
+                                         args.seconds, 100_000)
+            found[w]["alone"] = await drive_calls(direct.call(w, variables), 1,
+                                                  _alone_seconds(args), 100_000)
+        return found
     finally:
         await direct.aclose()
 
@@ -134,6 +148,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             runs["gateway"] |= _gateway_runs(delius, nomis, Path(tmp), "cached", cache=True,
                                              batching=True, workloads=["W4"],
                                              variables=variables, args=args)
+            runs["processes"] = _gateway_runs(delius, nomis, Path(tmp), "two", cache=True,
+                                              batching=True, workloads=["W4"],
+                                              variables=variables, args=args, workers=2)
+            runs["processes"] |= _gateway_runs(delius, nomis, Path(tmp), "two-cold",
+                                               cache=False, batching=True, workloads=["W2"],
+                                               variables=variables, args=args, workers=2)
             if args.soak:
                 soak = argparse.Namespace(**{**vars(args), "seconds": args.soak})
                 runs["soak"] = _gateway_runs(delius, nomis, Path(tmp), "soak", cache=False,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from gateway.settings import load_settings
@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, help="TOML config (default: the embedded demo)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="gateway processes on one port (share the cache and rate limits "
+                            "through Redis)")
     serve.set_defaults(run=_serve)
     token = commands.add_parser("token", help="mint a demo token (trusted only by the demo)")
     token.add_argument("--org", required=True, help="organisation code, e.g. C01, N02, MDI, HQ")
@@ -103,22 +106,30 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway import logs
-    from gateway.app import create_app
+    from gateway.app import CONFIG_ENV, create_app
+    from gateway.serving import NoDelayH11
+    from gateway.settings import serving_settings
     from providers.registry import preflight
 
-    settings = load_settings(args.config)
-    if args.config is None:  # the demo shows its traces on the console
-        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    settings = serving_settings(args.config)
     logs.configure(settings.telemetry.logs)
-    app = create_app(settings)
+    app = create_app(settings)  # checked here even when workers build their own
     asyncio.run(preflight(settings.providers))
     url = f"http://{args.host}:{args.port}/graphql"
-    print(f"casegraph: GraphiQL and the API at {url}")
+    print(f"casegraph: GraphiQL and the API at {url}"
+          + (f" ({args.workers} processes)" if args.workers > 1 else ""))
     if settings.auth.demo:
         _print_demo_tokens()
     # No access log: a GET's query string can carry a person's identifier.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                log_config=None)
+    options = {"host": args.host, "port": args.port, "log_level": "warning",
+               "access_log": False, "log_config": None, "http": NoDelayH11}
+    if args.workers > 1:
+        if args.config is not None:
+            os.environ[CONFIG_ENV] = str(args.config.resolve())
+        uvicorn.run("gateway.app:from_environment", factory=True, workers=args.workers,
+                    **options)
+    else:
+        uvicorn.run(app, **options)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,14 @@ class Settings:
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+
+
+def serving_settings(path: Path | None) -> Settings:
+    """What `casegraph serve` runs: the file, or the demo, which prints its traces."""
+    settings = load_settings(path)
+    if path is None:
+        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    return settings
 
 
 def load_settings(path: Path | None) -> Settings:
