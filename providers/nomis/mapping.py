@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from providers.http.values import day, stamp
-from providers.nomis.simulator import DATE_FIELDS, camel
+from providers.nomis.shapes import JSON_DATE_FIELDS
 from providers.records import Custody, Establishment, Movement, SentenceDates
 
 STATUSES = frozenset({"ACTIVE IN", "ACTIVE OUT", "INACTIVE OUT", "INACTIVE TRN"})
@@ -37,7 +37,7 @@ def merged_numbers(j: dict[str, Any]) -> list[str]:
 
 def sentence_dates(j: dict[str, Any]) -> SentenceDates:
     d = j["sentenceDetail"]
-    dates = [day(d.get(camel(name))) for name in DATE_FIELDS]
+    dates = [day(d.get(key)) for key in JSON_DATE_FIELDS]
     return SentenceDates(int(j["bookingId"]), *dates[:16],  # type: ignore[arg-type]
                          d.get("nonDtoReleaseDateType"), stamp(d["lastUpdated"]))
 

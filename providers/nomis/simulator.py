@@ -8,23 +8,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from providers.embedded.dataset import Dataset, shared
+from providers.nomis.shapes import DATE_FIELDS, JSON_DATE_FIELDS
 from providers.records import Custody, Movement, SentenceDates
 from providers.simulation import NotFound, Simulator, paging, spring_page
 
 PRISONER_LIMIT = 1000
-DATE_FIELDS = (
-    "sentence_start_date", "home_detention_curfew_eligibility_date",
-    "home_detention_curfew_actual_date", "conditional_release_date", "automatic_release_date",
-    "parole_eligibility_date", "actual_parole_date", "non_parole_date",
-    "post_recall_release_date", "licence_expiry_date", "sentence_expiry_date",
-    "topup_supervision_expiry_date", "tariff_date", "confirmed_release_date", "mid_term_date",
-    "non_dto_release_date",
-)
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word.title() for word in rest)
 
 
 def _date(value: Any) -> str | None:
@@ -45,7 +33,8 @@ def prisoner_json(c: Custody, merged_from: list[str]) -> dict[str, Any]:
 
 
 def sentence_json(d: SentenceDates, offender_no: str) -> dict[str, Any]:
-    detail = {camel(name): _date(getattr(d, name)) for name in DATE_FIELDS}
+    detail = {key: _date(getattr(d, name))
+              for name, key in zip(DATE_FIELDS, JSON_DATE_FIELDS, strict=True)}
     detail |= {"bookingId": d.booking_id, "nonDtoReleaseDateType": d.non_dto_release_date_type,
                "releaseDate": _date(d.release_date), "lastUpdated": d.updated_at.isoformat()}
     return {"bookingId": d.booking_id, "offenderNo": offender_no, "sentenceDetail": detail}
