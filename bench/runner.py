@@ -73,8 +73,9 @@ def _measure(gateway: subprocess.Popen[bytes], port: int, sims: list[str], workl
     result["backend_calls_per_request"] = round(sum(_stats(s) for s in sims) / served, 2)
     result["cpu_ms_per_request"] = round((cpu_seconds(gateway.pid) - cpu_before) * 1000
                                          / max(served, 1), 3)
-    result["rss_mib_start_end"] = [round(memory.samples[0] / 1024, 1),
-                                   round(memory.samples[-1] / 1024, 1)]
+    samples = memory.samples
+    result["rss_mib_quartiles"] = [round(samples[min(len(samples) - 1, len(samples) * q // 4)]
+                                         / 1024, 1) for q in range(5)]
     result["rss_mib_samples"] = len(memory.samples)
     result["peak_rss_mib"] = round(memory_kib(gateway.pid, "VmHWM") / 1024, 1)
     # One request at a time: latency without queueing, so the overhead is the gateway's own.

@@ -23,6 +23,7 @@ from gateway.audit.trail import AuditTrail
 from gateway.graphiql import GraphiQLPage
 from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
 from gateway.persisted import PersistedError, PersistedOperations
+from gateway.request_body import CheckedBody, OverLimit
 from gateway.responses import error_response, format_error
 from gateway.telemetry import Telemetry
 from policies.evaluator import Evaluator
@@ -36,15 +37,7 @@ WITHHELD = {"message": "The audit trail cannot record this answer, so its person
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
 
 
-class OverLimit(HTTPException):
-    """A request past a configured limit: BAD_USER_INPUT naming the limit."""
-
-    def __init__(self, limit: str, maximum: int, what: str) -> None:
-        super().__init__(400, f"at most {maximum} {what} ({limit})")
-        self.limit, self.maximum = limit, maximum
-
-
-class GraphQLView(GraphQL):
+class GraphQLView(CheckedBody, GraphQL):
     """One request, one principal (from `request.state`, set by auth); one Context per operation."""
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
@@ -179,36 +172,6 @@ class GraphQLView(GraphQL):
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
-
-    async def parse_http_body(self, request: Any  # type: ignore[override]
-                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Strawberry checks member types of a single request only: check every one."""
-        data = await super().parse_http_body(request)
-        for item in data if isinstance(data, list) else [data]:
-            for member, value, kind in (("query", item.query, str),
-                                        ("operationName", item.operation_name, str),
-                                        ("variables", item.variables, dict),
-                                        ("extensions", item.extensions, dict)):
-                if value is not None and not isinstance(value, kind):
-                    expected = "a string" if kind is str else "an object"
-                    raise HTTPException(400, f"`{member}` must be {expected} or null")
-        return data
-
-    def parse_json(self, data: str | bytes) -> Any:
-        """A request body (or a GET's variables or extensions) must be a JSON object; a batch
-        a list of them."""
-        parsed = self.decode_json(data)
-        items = parsed if isinstance(parsed, list) else [parsed]
-        if not all(isinstance(item, dict) for item in items):
-            raise HTTPException(400, "Expected a JSON object (or, for a batch, a list of them)")
-        batching = self.schema.config.batching_config
-        if isinstance(parsed, list) and batching and len(parsed) > batching["max_operations"]:
-            raise OverLimit("max_batch", batching["max_operations"], "operations in a batch")
-        return parsed
-
-    def decode_json(self, data: str | bytes) -> object:
-        """orjson: invalid UTF-8 and absurd nesting are a JSONDecodeError (400), not a 500."""
-        return orjson.loads(data)
 
 
 def _withheld(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
