@@ -74,23 +74,6 @@ def _middleware(settings: Settings) -> list[Middleware]:
                                       "graphql-require-preflight"])]
 
 
-CONFIG_ENV = "CASEGRAPH_CONFIG"
-
-
-def from_environment() -> Starlette:
-    """The app factory each worker process of `casegraph serve --workers N` calls."""
-    import os
-    from pathlib import Path
-
-    from gateway import logs
-    from gateway.settings import serving_settings
-
-    path = os.environ.get(CONFIG_ENV)
-    settings = serving_settings(Path(path) if path else None)
-    logs.configure(settings.telemetry.logs)
-    return create_app(settings)
-
-
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None
                ) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""

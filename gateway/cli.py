@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -40,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="gateway processes on one port (share the cache and rate limits "
                             "through Redis)")
+    serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
     token = commands.add_parser("token", help="mint a demo token (trusted only by the demo)")
     token.add_argument("--org", required=True, help="organisation code, e.g. C01, N02, MDI, HQ")
@@ -103,33 +103,27 @@ def _audit_verify(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import asyncio
 
-    import uvicorn
-
-    from gateway import logs
-    from gateway.app import CONFIG_ENV, create_app
-    from gateway.serving import NoDelayH11
+    from gateway import logs, serving
+    from gateway.app import create_app
     from gateway.settings import serving_settings
     from providers.registry import preflight
 
     settings = serving_settings(args.config)
     logs.configure(settings.telemetry.logs)
-    app = create_app(settings)  # checked here even when workers build their own
+    app = create_app(settings)  # checked here before any worker starts
     asyncio.run(preflight(settings.providers))
-    url = f"http://{args.host}:{args.port}/graphql"
-    print(f"casegraph: GraphiQL and the API at {url}"
-          + (f" ({args.workers} processes)" if args.workers > 1 else ""))
-    if settings.auth.demo:
-        _print_demo_tokens()
-    # No access log: a GET's query string can carry a person's identifier.
-    options = {"host": args.host, "port": args.port, "log_level": "warning",
-               "access_log": False, "log_config": None, "http": NoDelayH11}
+    if not args.worker:
+        url = f"http://{args.host}:{args.port}/graphql"
+        print(f"casegraph: GraphiQL and the API at {url}"
+              + (f" ({args.workers} processes)" if args.workers > 1 else ""), flush=True)
+        if settings.auth.demo:
+            _print_demo_tokens()
     if args.workers > 1:
-        if args.config is not None:
-            os.environ[CONFIG_ENV] = str(args.config.resolve())
-        uvicorn.run("gateway.app:from_environment", factory=True, workers=args.workers,
-                    **options)
-    else:
-        uvicorn.run(app, **options)
+        del app
+        worker = ["serve", "--worker", "--host", args.host, "--port", str(args.port)]
+        return serving.supervise(worker + (["--config", str(args.config)] if args.config
+                                           else []), args.workers)
+    serving.serve(app, args.host, args.port, reuse_port=args.worker)
     return 0
 
 

@@ -33,40 +33,42 @@ def test_serve_with_two_workers_answers_and_they_share_one_audit_chain(tmp_path)
             httpx.Client(headers={"Authorization": f"Bearer {mint('C01')}"}) as client:
         answers = [client.post(f"http://127.0.0.1:{port}/graphql", json=query, timeout=10)
                    for _ in range(12)]
+        instances = {_instance(f"http://127.0.0.1:{port}/metrics") for _ in range(24)}
     assert all(a.json()["data"] == {"offender": {"crn": "X000004"}} for a in answers)
+    assert len(instances) == 2  # the kernel spread new connections over both workers
     assert "(2 processes)" in (tmp_path / "serve.log").read_text()
     assert main(["audit", "verify", "--file", str(audit)]) == 0
     assert len(audit.read_text().splitlines()) == 12
 
 
-def test_each_connection_gets_tcp_nodelay_even_on_a_socket_bound_as_workers_bind_it():
-    """uvicorn's worker path binds with protocol 0, which asyncio will not set NODELAY for."""
+def test_a_served_socket_gives_every_connection_tcp_nodelay():
+    """Bound as TCP explicitly, asyncio sets NODELAY itself (protocol 0 left Nagle on)."""
     import asyncio
     import socket
 
-    from uvicorn.config import Config
-    from uvicorn.server import ServerState
+    from gateway.serving import listening_socket
 
-    from gateway.serving import NoDelayH11
+    async def accept_one() -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
-    async def healthz(scope, receive, send) -> None: ...
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport) -> None:
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
 
-    listener = socket.socket(socket.AF_INET)  # as uvicorn's Config.bind_socket does
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    client = socket.create_connection(listener.getsockname())
-    accepted, _ = listener.accept()
+        listener = listening_socket("127.0.0.1", 0, reuse_port=True)
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname())
+        try:
+            return await asyncio.wait_for(accepted, 5)
+        finally:
+            writer.close()
+            server.close()
 
-    class Transport(asyncio.Transport):
-        def get_extra_info(self, name, default=None):
-            return accepted if name == "socket" else default
+    assert asyncio.run(accept_one()) != 0
 
-    async def connect() -> None:
-        NoDelayH11(Config(app=healthz), ServerState(), {}).connection_made(Transport())
-    try:
-        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
-        asyncio.run(connect())
-        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
-    finally:
-        for s in (client, accepted, listener):
-            s.close()
+
+def _instance(metrics_url: str) -> str:
+    """The answering process's OpenTelemetry service instance id, on a fresh connection."""
+    text = httpx.get(metrics_url, timeout=10).text
+    return text.split('service_instance_id="', 1)[1].split('"', 1)[0]
