@@ -134,10 +134,11 @@ class Telemetry:
                 attributes={**attributes, "casegraph.batch_size": size}) as span:
             call = ProviderCall(span)
             started = time.perf_counter()
-            yield call
-            outcome = call.error or "ok"
-            self.provider_latency.record(time.perf_counter() - started,
-                                         {**attributes, "outcome": outcome})
+            try:
+                yield call
+            finally:  # a failed call is measured too: that is what `outcome` is for
+                self.provider_latency.record(time.perf_counter() - started,
+                                             {**attributes, "outcome": call.error or "ok"})
             if call.hits or call.misses:
                 span.set_attribute("casegraph.cache_hits", call.hits)
                 self.cache_lookups.add(call.hits, {**attributes, "result": "hit"})

@@ -55,14 +55,13 @@ class OperationSpans(SchemaExtension):
     # Parse and validation spans have no children, so they are never made current: their
     # hooks may be closed from another context when a later extension fails.
     def on_parse(self) -> Iterator[None]:
-        span = self.tracer.start_span("graphql.parse")
-        try:
-            yield
-        finally:
-            span.end()
+        yield from self._leaf_span("graphql.parse")
 
     def on_validate(self) -> Iterator[None]:
-        span = self.tracer.start_span("graphql.validate")
+        yield from self._leaf_span("graphql.validate")
+
+    def _leaf_span(self, name: str) -> Iterator[None]:
+        span = self.tracer.start_span(name)
         try:
             yield
         finally:

@@ -151,3 +151,18 @@ async def test_log_lines_are_json_and_carry_the_trace_id():
     assert line["level"] == "WARNING" and line["logger"] == "casegraph.ratelimit"
     request = next(s for s in spans.get_finished_spans() if s.name == "POST /graphql")
     assert line["trace_id"] == f"{request.context.trace_id:032x}"
+
+
+async def test_a_failed_provider_call_is_measured_with_its_outcome(simulators):
+    spans, metrics = InMemorySpanExporter(), InMemoryMetricReader()
+    app = create_app(http_settings(simulators),  # no cache: the call must reach the backend
+                     Telemetry(span_exporter=spans, metric_readers=[metrics]))
+    simulators["nomis"][0].faults.down = True
+    await ask(app, {"query": '{ offender(crn: "X000004") { crn custody { status } } }'})
+    failed = [s for s in spans.get_finished_spans() if s.name == "provider.call"
+              and s.attributes.get("casegraph.error_code") == "BACKEND_UNAVAILABLE"]
+    assert failed and failed[0].attributes["casegraph.provider"] == "nomis"
+    outcomes = {(p.attributes["casegraph.provider"], p.attributes["outcome"])
+                for p in metric_points(metrics)["casegraph.provider.duration"]}
+    assert ("nomis", "BACKEND_UNAVAILABLE") in outcomes
+    await app.state.registry.aclose()
