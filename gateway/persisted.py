@@ -107,8 +107,15 @@ class PersistedOperations:
         if sha256(data.query) != digest:
             raise PersistedError("PERSISTED_QUERY_HASH_MISMATCH",
                                  "provided sha256Hash does not match the query")
-        await self._remember(digest, data.query)
         return data
+
+    async def ran(self, data: GraphQLRequestData) -> None:
+        """Remember an APQ document once it has run: junk never fills the store."""
+        requested = (data.extensions or {}).get("persistedQuery")
+        if self.apq and requested is not None and data.query is not None:
+            digest = _hash_of(requested)
+            if digest == sha256(data.query):  # a trusted manifest's ids need not be hashes
+                await self._remember(digest, data.query)
 
     def _trusted(self, data: GraphQLRequestData, requested: Any, client: str
                  ) -> GraphQLRequestData:

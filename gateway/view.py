@@ -117,6 +117,8 @@ class GraphQLView(CheckedBody, GraphQL):
                 raise HTTPException(405, exc.reason) from exc  # a mutation over GET
             raise
         request.state.contexts[id(result)] = context
+        if self.persisted is not None and result.data is not None:
+            await self.persisted.ran(request_data)
         return result
 
     async def process_result(self, request: Request,  # type: ignore[override]

@@ -52,6 +52,14 @@ async def test_apq_by_get_as_apollo_clients_send_it(client):
     assert response.json()["data"]["viewer"]["subject"] == "c01-client"
 
 
+async def test_only_a_document_that_ran_is_remembered(client):
+    junk = "{ this is not graphql"
+    refused = await client.post("/graphql", json=apq(junk, True), headers=bearer("C01"))
+    assert codes(refused.json()) == ["GRAPHQL_PARSE_FAILED"]
+    again = await client.post("/graphql", json=apq(junk, False), headers=bearer("C01"))
+    assert codes(again.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
 async def test_a_hash_that_does_not_match_the_query_is_refused(client):
     body = apq(QUERY, True) | {"query": "{ viewer { scopes } }"}
     response = await client.post("/graphql", json=body, headers=bearer("C01"))
