@@ -72,10 +72,14 @@ def _head(f: Any) -> tuple[int, str]:
     size = f.seek(0, os.SEEK_END)
     if size == 0:
         return 0, GENESIS
-    f.seek(max(0, size - 65536))
-    last = f.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
-    entry = orjson.loads(last)
-    return int(entry["seq"]), str(entry["hash"])
+    window = 65536
+    while True:  # widen the window until it holds the whole last line
+        f.seek(max(0, size - window))
+        tail = f.read().rstrip(b"\n")
+        if b"\n" in tail or window >= size:
+            entry = orjson.loads(tail.rsplit(b"\n", 1)[-1])
+            return int(entry["seq"]), str(entry["hash"])
+        window *= 4
 
 
 def read_file(path: Path) -> Iterator[dict[str, Any]]:

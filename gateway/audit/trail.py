@@ -78,6 +78,8 @@ class AuditTrail:
         if self._task is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.flush(), timeout)
+            if self._queue is not None and (waiting := self._queue.qsize()):
+                log.error("audit: %d events could not be written before shutdown", waiting)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task

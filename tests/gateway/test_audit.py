@@ -173,3 +173,14 @@ async def test_each_operation_of_a_batch_is_audited_on_its_own(trail):
             {"query": '{ offender(crn: "X000004") { crn } }'}])
     await app.state.audit.flush()
     assert [e["offenders"] for e in read_file(path)] == [["X000001"], ["X000004"]]
+
+
+async def test_the_chain_continues_after_an_entry_longer_than_the_tail_window(tmp_path):
+    from gateway.audit.sinks import FileSink
+
+    path = tmp_path / "audit.jsonl"
+    sink = FileSink(path)
+    await sink.append([{"offenders": [f"X{i:06d}" for i in range(20_000)]}])  # ~200 KB
+    await sink.append([{"offenders": ["X000001"]}])
+    assert [e["seq"] for e in read_file(path)] == [1, 2]
+    assert verify(path) == 0
