@@ -61,6 +61,7 @@ class RateLimited:
         self.clients = {subject: _item(text, f"rate_limits.clients.{subject}")
                         for subject, text in settings.clients.items()}
         self.limiter = MovingWindowRateLimiter(_storage(settings.storage))  # type: ignore[arg-type]
+        self.store_down = False  # logged when it goes down and when it comes back, not per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal")
@@ -71,10 +72,16 @@ class RateLimited:
         try:
             allowed = await self.limiter.hit(item, principal.subject)
             stats = await self.limiter.get_window_stats(item, principal.subject)
-        except Exception:  # the shared store is down: let the request through, loudly
-            log.warning("rate limit store unavailable; request not counted", exc_info=True)
+        except Exception as exc:  # the shared store is down: let the request through, loudly
+            if not self.store_down:
+                self.store_down = True
+                log.warning("rate limit store unavailable (%s); requests not counted until it "
+                            "is back", type(exc).__name__)
             await self.app(scope, receive, send)
             return
+        if self.store_down:
+            self.store_down = False
+            log.warning("rate limit store available again; counting requests")
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         headers = {"RateLimit-Limit": str(item.amount), "RateLimit-Remaining":
                    str(stats.remaining), "RateLimit-Reset": str(reset)}

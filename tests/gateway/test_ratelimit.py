@@ -72,3 +72,13 @@ def test_a_bad_rate_limit_setting_stops_start_up_naming_the_key(tmp_path, sectio
     config.write_text(f'[auth]\ndemo = true\n[providers.embedded]\ntype = "embedded"\n{section}\n')
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         create_app(load_settings(config))
+
+
+async def test_a_down_store_is_logged_once_not_per_request(caplog):
+    import logging
+
+    app = limited_app(default="1/minute", storage="redis://127.0.0.1:1/0")
+    caplog.set_level(logging.WARNING, "casegraph.ratelimit")
+    for _ in range(3):
+        await ask(app, "while-down-logged")
+    assert len([r for r in caplog.records if "unavailable" in r.message]) == 1
