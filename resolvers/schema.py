@@ -19,6 +19,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from providers.errors import ProviderError
 from resolvers.errors import CasegraphError
+from resolvers.execution import executor_for
 from resolvers.policy_extension import FieldPolicy
 from resolvers.query import Query
 
@@ -59,7 +60,9 @@ def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_toke
     if not introspection:
         extensions.append(NoIntrospection)
     config = StrawberryConfig(batching_config={"max_operations": max_batch} if max_batch else None)
-    return CasegraphSchema(query=Query, extensions=extensions, config=config)
+    schema = CasegraphSchema(query=Query, extensions=extensions, config=config)
+    schema.execution_context_class = executor_for(schema)
+    return schema
 
 
 def object_fields(schema: strawberry.Schema) -> dict[str, list[str]]:

@@ -1,0 +1,221 @@
+"""graphql-core's executor with short cuts for the values most answers are made of.
+
+A caseload page is ~1,300 fields, and most are plain attributes: a string on a record, or an
+object that needs no type check. graphql-core spends as much on each of those (a resolve
+info, strawberry's resolver wrapper, three layers of `complete_value`) as on a field with a
+real resolver. This executor completes them directly and leaves everything else (arguments,
+a null in a non-null position, a value that does not coerce, abstract types, errors) to
+graphql-core, so answers, errors and error paths are the same; the tests compare both.
+Resolvers that take only `self` and `info` are called directly, without strawberry's
+argument conversion and extension chain, which they do not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, NamedTuple
+
+import strawberry
+from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    GraphQLString,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, Undefined
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import Info
+
+# Scalars whose output coercion hands back a value of this exact Python type unchanged.
+IDENTITY_SCALARS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+class Plan(NamedTuple):
+    """How to complete one plain field: read `attribute`; a leaf value of type `identity` is
+    its own output, another leaf value goes through `coerce`; an object value gets
+    `object_type`'s selections executed on it."""
+
+    attribute: str
+    field_type: GraphQLOutputType
+    nullable: bool
+    identity: type | None
+    coerce: Callable[[Any], Any] | None
+    object_type: GraphQLObjectType | None
+
+
+def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
+    """Per object type, the fields read straight off the source object: strawberry marks the
+    resolver of a field with no resolver, permission or extension as its default one."""
+    plans: ClassVar[dict[str, dict[str, Plan]]] = {}
+    for type_name, graphql_type in schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+            continue
+        found: dict[str, Plan] = {}
+        for field_name, field in graphql_type.fields.items():
+            definition = field.extensions.get("strawberry-definition")
+            if (definition is None or field.args or definition.default_resolver is not getattr
+                    or not getattr(field.resolve, "_is_default", False)):
+                continue
+            nullable = not isinstance(field.type, GraphQLNonNull)
+            named = field.type if nullable else field.type.of_type  # type: ignore[union-attr]
+            if is_leaf_type(named):
+                found[field_name] = Plan(definition.python_name, field.type, nullable,
+                                         IDENTITY_SCALARS.get(named),
+                                         named.coerce_output_value, None)  # type: ignore[union-attr]
+            elif isinstance(named, GraphQLObjectType) and named.is_type_of is None:
+                found[field_name] = Plan(definition.python_name, field.type, nullable, None,
+                                         None, named)
+        if found:
+            plans[type_name] = found
+    return plans
+
+
+def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
+    """The output value, or None where graphql-core would report an error (it then will)."""
+    try:
+        coerced = coerce(value)
+    except Exception:  # execute_field raises it again, located
+        return None
+    return None if coerced is Undefined else coerced
+
+
+def executor_for(schema: strawberry.Schema) -> type[FastExecutor]:
+    """An executor class bound to this schema's plans (strawberry takes a class); resolvers
+    that can be are made direct first."""
+    if not schema.exception_handlers:
+        make_direct(schema._schema, schema.config.info_class)
+    return type("SchemaFastExecutor", (FastExecutor,), {"plans": field_plans(schema._schema)})
+
+
+def make_direct(schema: GraphQLSchema, info_class: type[Info]) -> None:
+    """Replace strawberry's resolver wrapper with a direct call where the resolver takes
+    nothing but `self` and `info`, and the field has no arguments or extensions."""
+    for type_name, graphql_type in schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+            continue
+        for field in graphql_type.fields.values():
+            definition = field.extensions.get("strawberry-definition")
+            resolver = getattr(definition, "base_resolver", None)
+            if resolver is None or field.args or definition.extensions or definition.arguments:
+                continue
+            own = resolver.self_parameter, resolver.info_parameter
+            if set(resolver.signature.parameters.values()) - {p for p in own if p}:
+                continue
+            field.resolve = _direct(resolver.wrapped_func, definition, info_class, *own)
+
+
+def _direct(func: Callable[..., Any], definition: Any, info_class: type[Info],
+            self_parameter: Any, info_parameter: Any) -> Callable[..., Any]:
+    if info_parameter is None:
+        return (lambda source, _info: func(source)) if self_parameter else \
+            (lambda _source, _info: func())
+    name = info_parameter.name
+
+    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+        found = info_class(_raw_info=info, _field=definition)
+        return func(source, **{name: found}) if self_parameter else func(**{name: found})
+
+    return resolve
+
+
+class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+    plans: ClassVar[dict[str, dict[str, Plan]]] = {}
+
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any,
+                       path: Path | None, grouped_field_set: GroupedFieldSet,
+                       position_context: Any) -> Any:
+        plans = self.plans.get(parent_type.name)
+        if not plans:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set,
+                                          position_context)
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        pending: list[str] = []
+        try:
+            for response_name, details in grouped_field_set.items():
+                plan = plans.get(details[0].node.name.value)
+                if plan is not None:
+                    value = getattr(source_value, plan.attribute, Undefined)
+                    if value is None:
+                        if plan.nullable:
+                            results[response_name] = None
+                            continue
+                    elif plan.coerce is not None:
+                        if type(value) is plan.identity:
+                            results[response_name] = value
+                            continue
+                        coerced = _coerced(plan.coerce, value)
+                        if coerced is not None:
+                            results[response_name] = coerced
+                            continue
+                    elif value is not Undefined and not is_awaitable(value):
+                        result = self._complete_object(
+                            plan, details, Path(path, response_name, parent_type.name), value)
+                        results[response_name] = result
+                        if is_awaitable(result):
+                            pending.append(response_name)
+                        continue
+                result = self.execute_field(parent_type, source_value, details,
+                                            Path(path, response_name, parent_type.name),
+                                            position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        pending.append(response_name)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        return self._gather(results, pending) if pending else results
+
+    async def _gather(self, results: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        if len(names) == 1:
+            results[names[0]] = await results[names[0]]
+        else:
+            awaited = await gather_with_cancel(*(results[name] for name in names))
+            results.update(zip(names, awaited, strict=True))
+        return results
+
+    def _complete_object(self, plan: Plan, details: FieldDetailsList, path: Path,
+                         value: Any) -> Any:
+        """`execute_field` for an object in hand: an error below nulls this field, or rises
+        past it when it is non-null, as `handle_field_error` decides."""
+        try:
+            completed = self.collect_and_execute_subfields(plan.object_type, details, path,
+                                                           value, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plan.field_type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_object(completed, plan.field_type, details, path)
+        return completed
+
+    async def _await_object(self, completed: Awaitable[Any], field_type: GraphQLOutputType,
+                            details: FieldDetailsList, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, path)
+            return None
+
+    def complete_value(self, return_type: Any, field_details_list: FieldDetailsList,
+                       info: Any, path: Path, result: Any, position_context: Any) -> Any:
+        """List items and resolver results: identity scalars and objects needing no type
+        check directly (neither can complete to null), everything else as graphql-core does."""
+        if result is not None:
+            named = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
+            if type(named) is GraphQLObjectType:
+                if named.is_type_of is None and not isinstance(result, Exception):
+                    return self.collect_and_execute_subfields(named, field_details_list, path,
+                                                              result, position_context)
+            elif IDENTITY_SCALARS.get(named) is type(result):
+                return result
+        return super().complete_value(return_type, field_details_list, info, path, result,
+                                      position_context)
