@@ -76,15 +76,57 @@ class Case:
     number: int | None = strawberry.field(description="Event number for this person (1, 2...).")
     active: bool | None = strawberry.field(description="Whether the case is open.")
     conviction_date: datetime.date | None = strawberry.field(description="Date of conviction.")
-    offences: list[Offence] | None = strawberry.field(description="Offences, main first.")
-    sentence: Sentence | None = strawberry.field(description="The sentence passed.")
-    requirements: list[Requirement] | None = strawberry.field(description="Sentence requirements.")
-    offender_manager: OffenderManager | None = strawberry.field(description="Who manages it.")
+
+    # The parts below are built when asked for: a caseload row rarely selects them.
+    @strawberry.field(description="Offences, main first.")
+    def offences(self, info: Info) -> list[Offence] | None:
+        ctx = info.context
+        if self.limited or not ctx.may("Case", "offences"):
+            return None
+        return [masked(Offence(code=o.code, description=o.description, main=o.main,
+                               offence_date=o.offence_date), "Offence", ctx)
+                for o in self.record.offences]
+
+    @strawberry.field(description="The sentence passed.")
+    def sentence(self, info: Info) -> Sentence | None:
+        ctx, s = info.context, self.record.sentence
+        if self.limited or s is None or not ctx.may("Case", "sentence"):
+            return None
+        return masked(Sentence(
+            description=s.description, type_code=s.type_code, length=s.length,
+            length_units=s.length_units, start_date=s.start_date,
+            expected_end_date=s.expected_end_date, termination_date=s.termination_date),
+            "Sentence", ctx)
+
+    @strawberry.field(description="Sentence requirements.")
+    def requirements(self, info: Info) -> list[Requirement] | None:
+        ctx = info.context
+        if self.limited or not ctx.may("Case", "requirements"):
+            return None
+        return [masked(Requirement(category=r.category, subcategory=r.subcategory,
+                                   length=r.length, length_unit=r.length_unit,
+                                   active=r.active), "Requirement", ctx)
+                for r in self.record.requirements]
+
+    @strawberry.field(description="Who manages it.")
+    def offender_manager(self, info: Info) -> OffenderManager | None:
+        ctx = info.context
+        if self.limited or not ctx.may("Case", "offenderManager"):
+            return None
+        return OffenderManager.build(self.record.manager, ctx)
+
     custodial_status: str | None = strawberry.field(
         description="nDelius throughcare status code: A, B, C, D, I, P, R or T.")
     institution_code: str | None = strawberry.field(
         description="The prison nDelius records for a custodial case (may lag NOMIS).")
-    key_dates: DeliusKeyDates | None = strawberry.field(description="nDelius copy of key dates.")
+
+    @strawberry.field(description="nDelius copy of key dates.")
+    def key_dates(self, info: Info) -> DeliusKeyDates | None:
+        ctx = info.context
+        if self.limited or not ctx.may("Case", "keyDates"):
+            return None
+        return DeliusKeyDates.build(self.record.key_dates, ctx)
+
     record: strawberry.Private[CaseRecord]
     limited: strawberry.Private[bool] = False
 
@@ -130,31 +172,14 @@ class Case:
     @classmethod
     def build(cls, c: CaseRecord, ctx: Context) -> Case:
         ctx.offenders.add(c.crn)
-        offences = [masked(Offence(code=o.code, description=o.description, main=o.main,
-                                   offence_date=o.offence_date), "Offence", ctx)
-                    for o in c.offences]
-        s = c.sentence
-        sentence = None if s is None else masked(Sentence(
-            description=s.description, type_code=s.type_code, length=s.length,
-            length_units=s.length_units, start_date=s.start_date,
-            expected_end_date=s.expected_end_date, termination_date=s.termination_date),
-            "Sentence", ctx)
-        requirements = [masked(Requirement(category=r.category, subcategory=r.subcategory,
-                                           length=r.length, length_unit=r.length_unit,
-                                           active=r.active), "Requirement", ctx)
-                        for r in c.requirements]
-        return masked(cls(
-            id=strawberry.ID(c.id), number=c.number, active=c.active,
-            conviction_date=c.conviction_date, offences=offences, sentence=sentence,
-            requirements=requirements, offender_manager=OffenderManager.build(c.manager, ctx),
-            custodial_status=c.custodial_status, institution_code=c.institution_code,
-            key_dates=DeliusKeyDates.build(c.key_dates, ctx), record=c), "Case", ctx)
+        return masked(cls(id=strawberry.ID(c.id), number=c.number, active=c.active,
+                          conviction_date=c.conviction_date,
+                          custodial_status=c.custodial_status,
+                          institution_code=c.institution_code, record=c), "Case", ctx)
 
     @classmethod
     def redacted(cls, c: CaseRecord, ctx: Context) -> Case:
         """A case of a Limited Access person: its id and state only."""
         ctx.offenders.add(c.crn)
         return cls(id=strawberry.ID(c.id), number=None, active=c.active, conviction_date=None,
-                   offences=None, sentence=None, requirements=None, offender_manager=None,
-                   custodial_status=None, institution_code=None, key_dates=None, record=c,
-                   limited=True)
+                   custodial_status=None, institution_code=None, record=c, limited=True)

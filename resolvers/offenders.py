@@ -75,19 +75,32 @@ class Offender:
     pnc_number: str | None = strawberry.field(description="Police National Computer number.")
     cro_number: str | None = strawberry.field(description="Criminal Records Office number.")
     name: Name | None = strawberry.field(description="The person's name.")
-    aliases: list[Name] | None = strawberry.field(description="Other names recorded.")
     date_of_birth: datetime.date | None = strawberry.field(description="Date of birth.")
     gender: str | None = strawberry.field(description="Gender as recorded.")
     probation_status: str | None = strawberry.field(
         description="CURRENT, PREVIOUSLY_KNOWN or NOT_SENTENCED.")
     tier: str | None = strawberry.field(description="Management tier, e.g. B_2.")
-    offender_manager: OffenderManager | None = strawberry.field(
-        description="The active offender manager, whose provider owns the case.")
     access_restricted: bool = strawberry.field(
         description="True when Limited Access rules hide this person's details from you.")
     access_message: str | None = strawberry.field(
         description="Why access is restricted, as the case system words it.")
     person: strawberry.Private[Person]
+
+    # Built when asked for: a caseload row rarely selects them.
+    @strawberry.field(description="Other names recorded.")
+    def aliases(self, info: Info) -> list[Name] | None:
+        ctx = info.context
+        if self.access_restricted or not ctx.may("Offender", "aliases"):
+            return None
+        return [masked(Name(forename=a.forename, middle_names=[], surname=a.surname), "Name",
+                       ctx) for a in self.person.aliases]
+
+    @strawberry.field(description="The active offender manager, whose provider owns the case.")
+    def offender_manager(self, info: Info) -> OffenderManager | None:
+        ctx = info.context
+        if self.access_restricted or not ctx.may("Offender", "offenderManager"):
+            return None
+        return OffenderManager.build(self.person.active_manager, ctx)
 
     @strawberry.field(description="Events (convictions) you may see, newest first.")
     async def cases(self, info: Info) -> list[Annotated[
@@ -172,20 +185,16 @@ class Offender:
         ctx.offenders.add(p.crn)
         if ctx.limited(p):
             return cls(crn=strawberry.ID(p.crn), noms_number=None, pnc_number=None,
-                       cro_number=None, name=None, aliases=None, date_of_birth=None, gender=None,
-                       probation_status=None, tier=None, offender_manager=None,
-                       access_restricted=True,
+                       cro_number=None, name=None, date_of_birth=None, gender=None,
+                       probation_status=None, tier=None, access_restricted=True,
                        access_message=p.restriction_message or p.exclusion_message, person=p)
         name = masked(Name(forename=p.forename, middle_names=list(p.middle_names),
                            surname=p.surname), "Name", ctx)
-        aliases = [masked(Name(forename=a.forename, middle_names=[], surname=a.surname),
-                          "Name", ctx) for a in p.aliases]
         return masked(cls(
             crn=strawberry.ID(p.crn), noms_number=p.noms_number, pnc_number=p.pnc_number,
-            cro_number=p.cro_number, name=name, aliases=aliases, date_of_birth=p.date_of_birth,
-            gender=p.gender, probation_status=p.probation_status, tier=p.tier,
-            offender_manager=OffenderManager.build(p.active_manager, ctx),
-            access_restricted=False, access_message=None, person=p), "Offender", ctx)
+            cro_number=p.cro_number, name=name, date_of_birth=p.date_of_birth, gender=p.gender,
+            probation_status=p.probation_status, tier=p.tier, access_restricted=False,
+            access_message=None, person=p), "Offender", ctx)
 
 
 async def offender_by_crn(ctx: Context, crn: str) -> Offender | None:
