@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+from bench.http import Client
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -61,14 +61,15 @@ async def drive_calls(call: Callable[[], Awaitable[bool]], concurrency: int, sec
 async def drive(url: str, body: dict[str, Any], headers: dict[str, str], concurrency: int,
                 seconds: float, max_requests: int) -> dict[str, Any]:
     """Drive a GraphQL endpoint; a response with errors or without data counts as an error."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    client = Client(connections=concurrency)
+    try:
         async def call() -> bool:
-            response = await client.post(url, json=body, headers=headers)
-            answer = response.json() if response.status_code == 200 else {}
-            return response.status_code == 200 and not answer.get("errors") \
+            status, answer = await client.post_json(url, body, headers)
+            return status == 200 and isinstance(answer, dict) and not answer.get("errors") \
                 and bool(answer.get("data"))
         return await drive_calls(call, concurrency, seconds, max_requests)
+    finally:
+        await client.aclose()
 
 
 def main() -> None:
