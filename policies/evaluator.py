@@ -6,8 +6,8 @@ per record the cost is a predicate over a few attributes, per cell a set lookup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,12 +24,13 @@ class RowFilter:
 
     clauses: tuple[tuple[tuple[str, Getter, object], ...], ...] | None
     needs: frozenset[str]
+    _test: Callable[[Any, Extras], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_test", _compile(self.clauses))
 
     def __call__(self, record: Any, extras: Extras = _NO_EXTRAS) -> bool:
-        if self.clauses is None:
-            return True
-        return any(all(_matches(get(record, extras), want) for _, get, want in clause)
-                   for clause in self.clauses)
+        return self._test(record, extras)
 
     def pushdown(self, type_name: str) -> dict[str, Any] | None:
         """Provider criteria equal to this filter, `{}` for all rows, None if not expressible."""
@@ -39,6 +40,20 @@ class RowFilter:
         if len(self.clauses) != 1 or any(name not in mapping for name, _, _ in self.clauses[0]):
             return None
         return {mapping[name]: want for name, _, want in self.clauses[0]}
+
+
+def _compile(clauses: tuple[tuple[tuple[str, Getter, object], ...], ...] | None
+             ) -> Callable[[Any, Extras], bool]:
+    """The predicate, with the common one-condition filter (`managingProvider: C01`) as a
+    single call: it runs once per row of every list."""
+    if clauses is None:
+        return lambda _record, _extras: True
+    if len(clauses) == 1 and len(clauses[0]) == 1:
+        [(_, get, want)] = clauses[0]
+        return lambda record, extras: _matches(get(record, extras), want)
+    return lambda record, extras: any(
+        all(_matches(get(record, extras), want) for _, get, want in clause)
+        for clause in clauses)
 
 
 def _matches(actual: object, wanted: object) -> bool:

@@ -82,7 +82,10 @@ class Person:
 
     @property
     def active_manager(self) -> Manager | None:
-        return next((m for m in self.managers if m.active), None)
+        for manager in self.managers:  # a loop, not next(genexpr): row filters ask per row
+            if manager.active:
+                return manager
+        return None
 
     @property
     def managing_provider(self) -> str | None:

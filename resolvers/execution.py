@@ -18,6 +18,7 @@ from typing import Any, ClassVar, NamedTuple
 import strawberry
 from graphql import (
     GraphQLBoolean,
+    GraphQLField,
     GraphQLID,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -38,9 +39,10 @@ IDENTITY_SCALARS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQL
 
 
 class Plan(NamedTuple):
-    """How to complete one plain field: read `attribute`; a leaf value of type `identity` is
-    its own output, another leaf value goes through `coerce`; an object value gets
-    `object_type`'s selections executed on it."""
+    """How to complete one field. A plain field: read `attribute`; a leaf value of type
+    `identity` is its own output, another leaf value goes through `coerce`; an object value
+    gets `object_type`'s selections executed on it. A field with a direct resolver and no
+    arguments: call `resolve`, then complete its value as graphql-core does."""
 
     attribute: str
     field_type: GraphQLOutputType
@@ -48,6 +50,8 @@ class Plan(NamedTuple):
     identity: type | None
     coerce: Callable[[Any], Any] | None
     object_type: GraphQLObjectType | None
+    resolve: Callable[[Any, GraphQLResolveInfo], Any] | None = None
+    field: GraphQLField | None = None
 
 
 def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
@@ -60,7 +64,13 @@ def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
         found: dict[str, Plan] = {}
         for field_name, field in graphql_type.fields.items():
             definition = field.extensions.get("strawberry-definition")
-            if (definition is None or field.args or definition.default_resolver is not getattr
+            if definition is None or field.args:
+                continue
+            if getattr(field.resolve, "_direct", False):
+                found[field_name] = Plan(definition.python_name, field.type, True, None, None,
+                                         None, field.resolve, field)
+                continue
+            if (definition.default_resolver is not getattr
                     or not getattr(field.resolve, "_is_default", False)):
                 continue
             nullable = not isinstance(field.type, GraphQLNonNull)
@@ -113,67 +123,136 @@ def make_direct(schema: GraphQLSchema, info_class: type[Info]) -> None:
 
 def _direct(func: Callable[..., Any], definition: Any, info_class: type[Info],
             self_parameter: Any, info_parameter: Any) -> Callable[..., Any]:
+    resolve: Any
     if info_parameter is None:
-        return (lambda source, _info: func(source)) if self_parameter else \
+        resolve = (lambda source, _info: func(source)) if self_parameter else \
             (lambda _source, _info: func())
-    name = info_parameter.name
+    else:
+        name = info_parameter.name
 
-    def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
-        found = info_class(_raw_info=info, _field=definition)
-        return func(source, **{name: found}) if self_parameter else func(**{name: found})
+        def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+            found = info_class(_raw_info=info, _field=definition)
+            return func(source, **{name: found}) if self_parameter else func(**{name: found})
 
+    resolve._direct = True
     return resolve
+
+
+Step = tuple[str, Plan | None, FieldDetailsList]  # (response name, plan or None, field group)
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     plans: ClassVar[dict[str, dict[str, Plan]]] = {}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per operation, like graphql-core's own memo: a selection set's steps, worked out
+        # once and reused for every row of a list. Keyed by id(); the value keeps the key's
+        # object alive, so the id cannot be reused while the entry exists.
+        self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
+        self._subfields: dict[tuple[GraphQLObjectType, int],
+                              tuple[FieldDetailsList, list[Step] | None]] = {}
+        # A schema extension that wraps resolvers (strawberry hands graphql-core one manager
+        # per request, often empty) must see every field: then no short cuts at all.
+        manager = self.middleware_manager
+        self._short_cuts = not (manager and manager.middlewares)
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any,
                        path: Path | None, grouped_field_set: GroupedFieldSet,
                        position_context: Any) -> Any:
-        plans = self.plans.get(parent_type.name)
-        if not plans:
+        if not self._short_cuts:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                           position_context)
+        found = self._steps.get(id(grouped_field_set))
+        if found is None:
+            found = self._steps[id(grouped_field_set)] = (
+                grouped_field_set, self._plan_steps(parent_type, grouped_field_set))
+        return self._run(parent_type, source_value, path, found[1], position_context)
+
+    def _plan_steps(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+                    ) -> list[Step]:
+        plans = self.plans.get(parent_type.name, {})
+        return [(name, plans.get(details[0].node.name.value), details)
+                for name, details in grouped_field_set.items()]
+
+    def _object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList
+                      ) -> list[Step] | None:
+        """The steps of an object's selections, or None when something in them is deferred
+        (graphql-core's incremental delivery then takes it)."""
+        key = (object_type, id(details))
+        found = self._subfields.get(key)
+        if found is None:
+            grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
+            steps = None if defer_usages else self._plan_steps(object_type, grouped_field_set)
+            found = self._subfields[key] = (details, steps)
+        return found[1]
+
+    def _run(self, parent_type: GraphQLObjectType, source: Any, path: Path | None,
+             steps: list[Step], position_context: Any) -> Any:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         pending: list[str] = []
         try:
-            for response_name, details in grouped_field_set.items():
-                plan = plans.get(details[0].node.name.value)
+            for name, plan, details in steps:
+                if plan is not None and plan.resolve is not None:
+                    result = results[name] = self._resolve(
+                        plan, parent_type, source, details, Path(path, name, parent_type.name),
+                        position_context)
+                    if is_awaitable(result):
+                        pending.append(name)
+                    continue
                 if plan is not None:
-                    value = getattr(source_value, plan.attribute, Undefined)
+                    value = getattr(source, plan.attribute, Undefined)
                     if value is None:
                         if plan.nullable:
-                            results[response_name] = None
+                            results[name] = None
                             continue
                     elif plan.coerce is not None:
                         if type(value) is plan.identity:
-                            results[response_name] = value
+                            results[name] = value
                             continue
                         coerced = _coerced(plan.coerce, value)
                         if coerced is not None:
-                            results[response_name] = coerced
+                            results[name] = coerced
                             continue
                     elif value is not Undefined and not is_awaitable(value):
-                        result = self._complete_object(
-                            plan, details, Path(path, response_name, parent_type.name), value)
-                        results[response_name] = result
-                        if is_awaitable(result):
-                            pending.append(response_name)
+                        result = results[name] = self._complete_object(
+                            plan, details, Path(path, name, parent_type.name), value)
+                        if result is not None and type(result) is not dict:
+                            pending.append(name)
                         continue
-                result = self.execute_field(parent_type, source_value, details,
-                                            Path(path, response_name, parent_type.name),
+                result = self.execute_field(parent_type, source, details,
+                                            Path(path, name, parent_type.name),
                                             position_context)
                 if result is not Undefined:
-                    results[response_name] = result
+                    results[name] = result
                     if is_awaitable(result):
-                        pending.append(response_name)
+                        pending.append(name)
         except Exception:
             if pending:
                 self.settle_in_background([results[name] for name in pending])
             raise
         return self._gather(results, pending) if pending else results
+
+    def _resolve(self, plan: Plan, parent_type: GraphQLObjectType, source: Any,
+                 details: FieldDetailsList, path: Path, position_context: Any) -> Any:
+        """`execute_field` for a field known to take no arguments, with a direct resolver."""
+        field_type = plan.field_type
+        info = self.build_resolve_info(plan.field, [d.node for d in details],  # type: ignore[arg-type]
+                                       parent_type, path)
+        try:
+            result = plan.resolve(source, info)  # type: ignore[misc]
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(field_type, details, info, path, result,
+                                                     position_context)
+            completed = self.complete_value(field_type, details, info, path, result,
+                                            position_context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_object(completed, field_type, details, path)
+        return completed
 
     async def _gather(self, results: dict[str, Any], names: list[str]) -> dict[str, Any]:
         if len(names) == 1:
@@ -187,13 +266,16 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                          value: Any) -> Any:
         """`execute_field` for an object in hand: an error below nulls this field, or rises
         past it when it is non-null, as `handle_field_error` decides."""
+        object_type = plan.object_type
         try:
-            completed = self.collect_and_execute_subfields(plan.object_type, details, path,
-                                                           value, None)
+            steps = self._object_steps(object_type, details)  # type: ignore[arg-type]
+            completed = self.collect_and_execute_subfields(
+                object_type, details, path, value, None) if steps is None else \
+                self._run(object_type, value, path, steps, None)  # type: ignore[arg-type]
         except Exception as raw_error:
             self.handle_field_error(raw_error, plan.field_type, details, path)
             return None
-        if self.is_awaitable(completed):
+        if type(completed) is not dict:
             return self._await_object(completed, plan.field_type, details, path)
         return completed
 
@@ -209,10 +291,13 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                        info: Any, path: Path, result: Any, position_context: Any) -> Any:
         """List items and resolver results: identity scalars and objects needing no type
         check directly (neither can complete to null), everything else as graphql-core does."""
-        if result is not None:
+        if result is not None and self._short_cuts:
             named = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
             if type(named) is GraphQLObjectType:
                 if named.is_type_of is None and not isinstance(result, Exception):
+                    steps = self._object_steps(named, field_details_list)
+                    if steps is not None:
+                        return self._run(named, result, path, steps, position_context)
                     return self.collect_and_execute_subfields(named, field_details_list, path,
                                                               result, position_context)
             elif IDENTITY_SCALARS.get(named) is type(result):

@@ -124,9 +124,11 @@ async def test_same_answer_errors_and_paths_as_graphql_core(query):
     assert errors, "each query exercises an error path"
 
 
-def test_plans_cover_plain_fields_only():
+def test_plans_cover_plain_fields_and_direct_resolvers_only():
     plans = field_plans(_schema(True)._schema)
-    assert set(plans["Node"]) == {"id", "ok", "leaf", "strictLeaf"}  # lists: graphql-core
+    node = plans["Node"]  # lists and fields with arguments: graphql-core's way
+    assert set(node) == {"id", "ok", "leaf", "strictLeaf", "echo", "later", "boom"}
+    assert {name for name, plan in node.items() if plan.resolve} == {"echo", "later", "boom"}
     assert set(plans["Leaf"]) == {"name", "count", "colour", "when", "must"}
 
 
@@ -168,3 +170,23 @@ async def test_gateway_answers_as_with_the_stock_executor(monkeypatch, provider)
     stock = await _answers(monkeypatch, True, GATEWAY_QUERIES, provider)
     assert fast == stock
     assert any("errors" in body for body in stock)
+
+
+async def test_an_extension_that_wraps_resolvers_sees_every_field():
+    from strawberry.extensions import SchemaExtension
+
+    seen: dict[bool, list[str]] = {True: [], False: []}
+
+    def counting(fast: bool) -> type[SchemaExtension]:
+        class Counting(SchemaExtension):
+            def resolve(self, _next, root, info, *args, **kwargs):
+                seen[fast].append(".".join(str(k) for k in info.path.as_list()))
+                return _next(root, info, *args, **kwargs)
+        return Counting
+
+    for fast in (True, False):
+        schema = strawberry.Schema(query=Root, extensions=[counting(fast)])
+        if fast:
+            schema.execution_context_class = executor_for(schema)
+        await schema.execute(QUERIES[0], root_value=Root())
+    assert seen[True] == seen[False] and len(seen[True]) > 100
