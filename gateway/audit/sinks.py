@@ -72,7 +72,7 @@ def _head(f: Any) -> tuple[int, str]:
     size = f.seek(0, os.SEEK_END)
     if size == 0:
         return 0, GENESIS
-    window = 65536
+    window = 8192  # an entry is a few KB (a 100-row caseload's CRNs); read per append
     while True:  # widen the window until it holds the whole last line
         f.seek(max(0, size - window))
         tail = f.read().rstrip(b"\n")
