@@ -9,6 +9,7 @@ socket of protocol 0 kept Nagle's algorithm, 40 ms per kept-alive answer.
 
 from __future__ import annotations
 
+import gc
 import signal
 import socket
 import subprocess
@@ -29,9 +30,27 @@ def listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
+# Collect young objects every 10,000 allocations, not 700: a 100-row answer allocates tens
+# of thousands of short-lived objects (decoded JSON, records, result dicts). The price is a
+# higher resident plateau (measured: W2 108 -> 130 MiB), flat over a soak.
+GC_THRESHOLDS = (10_000, 10, 10)
+
+
+def tune_gc() -> None:
+    """Keep the garbage collector off what lives for the whole process: everything made at
+    start-up (modules, schema, embedded data, policies) goes to the permanent generation, so
+    collections stop walking it. Measured on the benchmark's W2 (cold 100-row caseload), CPU
+    per request 25.6 -> 21.3 ms with the freeze, 19.1 ms with the thresholds too; W4 (warm)
+    8.0 -> 6.6 ms."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def serve(app: Any, host: str, port: int, reuse_port: bool = False) -> None:
     # No access log: a GET's query string can carry a person's identifier.
     config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None)
+    tune_gc()
     uvicorn.Server(config).run(sockets=[listening_socket(host, port, reuse_port)])
 
 
