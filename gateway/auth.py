@@ -21,6 +21,8 @@ ALGORITHMS = ["RS256", "ES256"]
 _ORG_TYPE_BY_CODE = ((re.compile(r"^C\d\d$"), "CRC"), (re.compile(r"^N\d\d$"), "NPS"),
                      (re.compile(r"^HQ$"), "HQ"), (re.compile(r"^[A-Z]{3}$"), "PRISON"))
 JWKS_REFRESH_SECONDS = 60
+VERIFIED_SECONDS = 60  # how long a verified token is trusted without checking it again
+VERIFIED_MAX = 4096  # tokens remembered at once
 
 
 class AuthError(Exception):
@@ -62,16 +64,24 @@ class TokenVerifier:
         self._static = [_load_pem(p) for p in settings.public_keys]
         self._jwks: dict[str, Any] = {}
         self._jwks_fetched = 0.0
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def principal(self, authorization: str | None) -> Principal:
         token = _bearer(authorization)
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None and now < remembered[1]:
+            return remembered[0]
         try:
             header = jwt.get_unverified_header(token)
             for key in await self._candidate_keys(header.get("kid")):
                 try:
-                    return principal_from_claims(self._decode(token, key))
+                    claims = self._decode(token, key)
                 except jwt.InvalidSignatureError:
                     continue
+                found = principal_from_claims(claims)
+                self._remember(token, found, now, claims)
+                return found
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("token has expired") from exc
         except jwt.ImmatureSignatureError as exc:
@@ -79,6 +89,18 @@ class TokenVerifier:
         except jwt.InvalidTokenError as exc:
             raise AuthError(f"token rejected: {exc}") from exc
         raise AuthError("token signature does not match a trusted key")
+
+    def _remember(self, token: str, principal: Principal, now: float,
+                  claims: dict[str, Any]) -> None:
+        """A machine client sends one token for many requests: verify its signature once.
+        Kept until it expires (as `jwt.decode` would judge, leeway included) or for
+        VERIFIED_SECONDS, whichever is sooner, so a withdrawn signing key stops being
+        trusted within that time."""
+        until = min(float(claims["exp"]) + self._settings.leeway_seconds,
+                    now + VERIFIED_SECONDS)
+        if len(self._verified) >= VERIFIED_MAX:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, until)
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:
         s = self._settings
@@ -102,6 +124,7 @@ class TokenVerifier:
                 response.raise_for_status()
                 keys = response.json()["keys"]
             self._jwks = {k.get("kid", str(i)): jwt.PyJWK(k).key for i, k in enumerate(keys)}
+            self._verified.clear()  # keys changed: judge every token again
         except (httpx.HTTPError, ValueError, KeyError, jwt.PyJWKError) as exc:
             raise AuthError("the token issuer's keys could not be fetched") from exc
 

@@ -28,8 +28,12 @@ class PageInfo:
 
 @strawberry.type(description="One item of a connection, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this item.")
     node: T = strawberry.field(description="The item.")
+    offset: strawberry.Private[int]
+
+    @strawberry.field(description="Opaque position of this item.")
+    def cursor(self) -> str:
+        return encode_cursor(self.offset)  # when asked: a caseload page rarely asks
 
 
 @strawberry.type(description="A page of a list, Relay style.")
@@ -66,9 +70,8 @@ def page_size(first: int | None) -> int:
 
 def connection(items: Sequence[Any], offset: int, total: int,
                build: Callable[[Any], Any] = lambda item: item) -> Connection[Any]:
-    edges = [Edge(cursor=encode_cursor(offset + i), node=build(item))
-             for i, item in enumerate(items)]
+    edges = [Edge(node=build(item), offset=offset + i) for i, item in enumerate(items)]
     info = PageInfo(has_next_page=offset + len(items) < total, has_previous_page=offset > 0,
-                    start_cursor=edges[0].cursor if edges else None,
-                    end_cursor=edges[-1].cursor if edges else None)
+                    start_cursor=encode_cursor(offset) if edges else None,
+                    end_cursor=encode_cursor(offset + len(edges) - 1) if edges else None)
     return Connection(edges=edges, page_info=info, total_count=total)

@@ -78,3 +78,33 @@ def test_organisation_type_comes_from_the_claim_or_the_code():
     assert organisation_type("C01", "HQ") == "HQ"
     with pytest.raises(AuthError):
         organisation_type("C01", "ADMIN")
+
+
+async def test_a_token_is_verified_once_and_trusted_only_until_it_expires(monkeypatch):
+    import asyncio
+
+    from gateway import auth
+    from gateway.auth import TokenVerifier
+    from gateway.settings import AuthSettings
+
+    verifier = TokenVerifier(AuthSettings(leeway_seconds=0))
+    decoded = []
+    real_decode = verifier._decode
+    monkeypatch.setattr(verifier, "_decode", lambda t, k: decoded.append(t) or real_decode(t, k))
+    now = time.time()
+    token = tokens.mint("C01", ttl_seconds=1, now=now)
+    other = tokens.mint("C02", now=now)
+    for _ in range(3):
+        assert (await verifier.principal(f"Bearer {token}")).org == "C01"
+    assert (await verifier.principal(f"Bearer {other}")).org == "C02"
+    assert decoded == [token, other]  # one signature check per token, not per request
+
+    await asyncio.sleep(max(0.0, now + 1.05 - time.time()))
+    with pytest.raises(AuthError, match="expired"):
+        await verifier.principal(f"Bearer {token}")
+
+    later = time.time() + auth.VERIFIED_SECONDS + 1
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    decoded.clear()
+    assert (await verifier.principal(f"Bearer {other}")).org == "C02"
+    assert decoded == [other]  # remembered for at most VERIFIED_SECONDS, then checked again
