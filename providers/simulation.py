@@ -13,7 +13,7 @@ import base64
 import random
 import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -89,6 +89,9 @@ class Simulator:
         self.name = name
         self.faults = Faults()
         self.stats: Counter[str] = Counter()
+        # (request, when it arrived, when its latency was served), monotonic seconds: shows
+        # which calls a gateway had in flight together. In process only; the last 1,000.
+        self.timeline: deque[tuple[str, float, float]] = deque(maxlen=1000)
         self.token_ttl = token_ttl_seconds
         self._tokens: dict[str, float] = {}
         self._rng = random.Random(seed)
@@ -113,9 +116,10 @@ class Simulator:
         if not self._authorised(request.headers.get("authorization", "")):
             return JSONResponse({"status": 401, "userMessage": "invalid token"}, 401)
         self.stats[f"{request.method} {template}"] += 1
-        faults = self.faults
+        faults, arrived = self.faults, time.monotonic()
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
+        self.timeline.append((f"{request.method} {template}", arrived, time.monotonic()))
         if faults.timeout:
             await asyncio.sleep(3600)
         if faults.down:

@@ -6,7 +6,7 @@ by the same functions, when the row's field resolves."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from providers.errors import ProviderError
@@ -49,3 +49,29 @@ async def prefetch_custody(ctx: Context, fields: Iterable[Any], people: Sequence
         await asyncio.gather(*jobs)
     except ProviderError:
         return  # each row's field will meet the same failure and report it at its path
+
+
+class EarlyCustody:
+    """The custody prefetch, started as soon as a provider announces the page's people
+    (`providers.related`) rather than after the page is complete: for an nDelius caseload,
+    NOMIS then answers while nDelius reads the convictions. Use it as the listener."""
+
+    def __init__(self, ctx: Context, fields: Iterable[Any], *prefix: str) -> None:
+        self.ctx, self.fields, self.prefix = ctx, list(fields), prefix
+        self.task: asyncio.Task[None] | None = None
+
+    def __call__(self, kind: str, records: Mapping[str, Any]) -> None:
+        if kind == "offender" and self.task is None:
+            self.task = asyncio.ensure_future(
+                prefetch_custody(self.ctx, self.fields, list(records.values()), *self.prefix))
+
+    async def finish(self, people: Sequence[Person | None]) -> None:
+        """Wait for the early prefetch, or run it now over `people` if none started."""
+        if self.task is None:
+            await prefetch_custody(self.ctx, self.fields, people, *self.prefix)
+        else:
+            await self.task
+
+    def cancel(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from providers import related
 from providers.identifiers import is_crn, is_noms_number
 from resolvers import lookahead, visibility
 from resolvers.cases import Case
@@ -29,6 +30,10 @@ class Viewer:
     organisation_type: str = strawberry.field(description="CRC, NPS, PRISON or HQ.")
     scopes: list[str] = strawberry.field(description="Scopes granted.")
     staff_code: str | None = strawberry.field(description="Staff code, for people.")
+
+
+def _ignore(_kind: str, _records: object) -> None:
+    return None
 
 
 def _denied(ctx: Context, field: str) -> bool:
@@ -84,12 +89,19 @@ class Query:
         criteria = {k: v for k, v in (("team", f.team_code),
                                       ("staff", f.staff_code), ("provider", f.provider))
                     if v is not None}
-        page = await visibility.filtered_page(ctx, "caseload", "Case", criteria, offset, limit)
-        people = await ctx.loaders.load_many("offender", [c.crn for c in page.items])
+        early = lookahead.EarlyCustody(ctx, info.selected_fields, "caseload", "edges", "node",
+                                       "offender") if ctx.may("Case", "offender") else None
+        try:
+            with related.listening(early or _ignore):
+                page = await visibility.filtered_page(ctx, "caseload", "Case", criteria,
+                                                      offset, limit)
+            people = await ctx.loaders.load_many("offender", [c.crn for c in page.items])
+            if early is not None:
+                await early.finish(people)
+        finally:
+            if early is not None:
+                early.cancel()
         limited = {p.crn for p in people if p is not None and ctx.limited(p)}
-        if ctx.may("Case", "offender"):
-            await lookahead.prefetch_custody(ctx, info.selected_fields, people, "caseload",
-                                             "edges", "node", "offender")
         return connection(page.items, offset, page.total, lambda c: Case.redacted(c, ctx)
                           if c.crn in limited else Case.build(c, ctx))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from providers import related
 from providers.base import Page
 from providers.delius import mapping as to
 from providers.delius.simulator import BATCH_LIMIT, CASE_BATCH_LIMIT
@@ -129,6 +130,7 @@ class DeliusProvider:
         people = await self._with_access(found)
         if not with_cases:
             return Page(people, total)
+        related.announce("offender", {p.crn: p for p in people})  # before the convictions
         cases = await self._per_crn("/convictions", "convictions", [p.crn for p in people],
                                     to.case)
         current = [current_case(c or ()) for c in cases]

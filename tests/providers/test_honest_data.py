@@ -163,3 +163,20 @@ async def test_gateways_share_a_redis_cache(simulators):
     for app in (first_app, second_app):
         await app.state.registry.aclose()
     assert await _backend_calls(simulators) == 0
+
+
+async def test_a_caseload_asks_nomis_while_ndelius_reads_the_convictions(simulators):
+    """The people are known after the team search: custody needs only them, so NOMIS is asked
+    while nDelius is still answering for the convictions (independent calls in parallel)."""
+    delius, nomis = simulators["delius"][0], simulators["nomis"][0]
+    delius.faults.latency_ms = 300  # a wide window: the order below does not hang on timing
+    delius.timeline.clear()
+    nomis.timeline.clear()
+    app, client = await _client(simulators, cache="none")
+    async with client:
+        body = await post_query(client, CASELOAD)
+    await app.state.registry.aclose()
+    assert "errors" not in body and body["data"]["caseload"]["edges"]
+    [convictions] = [t for t in delius.timeline if t[0] == "POST /convictions"]
+    [custody] = [t for t in nomis.timeline if t[0] == "POST /prisoner-search/prisoner-numbers"]
+    assert custody[1] < convictions[2]  # NOMIS asked before the convictions were answered
