@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
-import httpx
+import orjson
 
 from providers.errors import BackendBadData, BackendUnavailable
+
+if TYPE_CHECKING:
+    from providers.http.client import ApiClient
 
 REFRESH_MARGIN_SECONDS = 30
 
@@ -15,12 +19,12 @@ REFRESH_MARGIN_SECONDS = 30
 class ClientCredentials:
     """Fetches a token, reuses it until shortly before expiry; one fetch at a time."""
 
-    def __init__(self, provider: str, http: httpx.AsyncClient, token_url: str, client_id: str,
-                 client_secret: str) -> None:
+    def __init__(self, provider: str, api: ApiClient, token_url: str, authorization: str
+                 ) -> None:
         self._provider = provider
-        self._http = http
+        self._api = api
         self._url = token_url
-        self._auth = httpx.BasicAuth(client_id, client_secret)
+        self._authorization = authorization  # HTTP Basic, client id and secret
         self._token: str | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
@@ -38,13 +42,14 @@ class ClientCredentials:
         self._token = None
 
     async def _fetch(self) -> None:
-        response = await self._http.post(self._url, params={"grant_type": "client_credentials"},
-                                         auth=self._auth)
-        if response.status_code != 200:
+        answer = await self._api.request("POST", self._url,
+                                         params={"grant_type": "client_credentials"},
+                                         headers={"Authorization": self._authorization})
+        if answer.status != 200:
             raise BackendUnavailable(self._provider,
-                                     f"token endpoint answered HTTP {response.status_code}")
+                                     f"token endpoint answered HTTP {answer.status}")
         try:
-            body = response.json()
+            body = orjson.loads(answer.body)
             token, lifetime = str(body["access_token"]), float(body.get("expires_in", 300))
         except (ValueError, KeyError, TypeError) as exc:
             raise BackendBadData(self._provider, "token endpoint answered an unusable body") \

@@ -81,9 +81,15 @@ async def test_apq_can_be_turned_off():
 async def test_apq_documents_are_shared_between_gateways_through_redis(simulators):
     text = '{ offender(crn: "X000001") { crn } }'
     settings = http_settings(simulators, cache="redis")
-    async with make_client(settings) as first, make_client(settings) as second:
+    apps = [create_app(settings), create_app(settings)]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]),
+                                 base_url="http://t") as first, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]),
+                              base_url="http://t") as second:
         await first.post("/graphql", json=apq(text, True), headers=bearer("C01"))
         response = await second.post("/graphql", json=apq(text, False), headers=bearer("C01"))
+    for app in apps:
+        await app.state.registry.aclose()
     assert response.json()["data"] == {"offender": {"crn": "X000001"}}
 
 

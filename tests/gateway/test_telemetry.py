@@ -24,11 +24,12 @@ PERSONAL = re.compile(r"\b[A-Z]\d{6}\b|\b[A-Z]\d{4}[A-Z]{2}\b|\b\d{2,4}/\d{5,7}[
 
 
 @pytest.fixture(scope="module")
-def observed(simulators):
+async def observed(simulators):
     spans, metrics = InMemorySpanExporter(), InMemoryMetricReader()
     telemetry = Telemetry(span_exporter=spans, metric_readers=[metrics])
     app = create_app(http_settings(simulators, cache="memory"), telemetry)
-    return app, spans, metrics
+    yield app, spans, metrics
+    await app.state.registry.aclose()
 
 
 async def ask(app, body, org="C01", scopes=("read", "custody:read")):
