@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from enum import Enum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -70,6 +71,10 @@ _DATE_FIELDS = (
 )
 
 
+_DATE_NAMES = tuple(name for name, _ in _DATE_FIELDS)
+_read_dates = attrgetter(*_DATE_NAMES)
+
+
 @strawberry.type(description="Key sentence dates calculated by the prison (NOMIS field names).")
 class SentenceDates:
     sentence_start_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[0][1])
@@ -91,11 +96,15 @@ class SentenceDates:
         description=_DATE_FIELDS[11][1])
     tariff_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[12][1])
     confirmed_release_date: datetime.date | None = strawberry.field(description=_DATE_FIELDS[13][1])
-    release_date: datetime.date | None = strawberry.field(
-        description="Derived: confirmed release date; else actual parole or HDC date; else the "
-                    "later of the non-DTO release date and the mid-term date.")
-
     record: strawberry.Private[DatesRecord]
+
+    @strawberry.field(description="Derived: confirmed release date; else actual parole or HDC "
+                                  "date; else the later of the non-DTO release date and the "
+                                  "mid-term date.")
+    def release_date(self, info: Info) -> datetime.date | None:
+        if not info.context.may("SentenceDates", "releaseDate"):
+            return None
+        return self.record.release_date  # derived when asked for
 
     @strawberry.field(description="Where these dates came from and how old they are.")
     def provenance(self, info: Info) -> Provenance | None:
@@ -106,9 +115,8 @@ class SentenceDates:
 
     @classmethod
     def build(cls, d: DatesRecord, ctx: Context) -> SentenceDates:
-        values = {name: getattr(d, name) for name, _ in _DATE_FIELDS}
-        return masked(cls(**values, release_date=d.release_date, record=d), "SentenceDates",
-                      ctx)
+        return masked(cls(**dict(zip(_DATE_NAMES, _read_dates(d), strict=True)), record=d),
+                      "SentenceDates", ctx)
 
 
 @strawberry.type(description="An external movement: admission, release, transfer, court, absence.")
@@ -219,7 +227,19 @@ class Custody:
         ctx.prisoners.add(c.noms_number)
         return masked(cls(
             booking_id=strawberry.ID(str(c.booking_id)), book_number=c.book_number,
-            prison_number=c.noms_number, active=c.active, status=CustodyStatus(c.status),
-            in_out_status=InOutStatus(c.in_out_status), cell_location=c.cell_location,
-            legal_status=LegalStatus(c.legal_status), imprisonment_status=c.imprisonment_status,
+            prison_number=c.noms_number, active=c.active, status=_enum(CustodyStatus, c.status),
+            in_out_status=_enum(InOutStatus, c.in_out_status), cell_location=c.cell_location,
+            legal_status=_enum(LegalStatus, c.legal_status),
+            imprisonment_status=c.imprisonment_status,
             category=c.category, reception_date=c.reception_date, record=c), "Custody", ctx)
+
+
+_MEMBERS: dict[type[Enum], dict[Any, Enum]] = {
+    kind: {member.value: member for member in kind}
+    for kind in (CustodyStatus, InOutStatus, LegalStatus)}
+
+
+def _enum(kind: type[Enum], value: Any) -> Any:
+    """`kind(value)` by dict lookup (Enum's own constructor is slow, and runs per row)."""
+    found = _MEMBERS[kind].get(value)
+    return found if found is not None else kind(value)
