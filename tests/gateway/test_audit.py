@@ -112,7 +112,7 @@ async def test_a_failing_sink_is_loud_then_withholds_personal_data(tmp_path, cap
     blocked.mkdir()  # appending to a directory fails
     app = file_app(blocked, queue=2)
     caplog.set_level(logging.ERROR, "casegraph.audit")
-    answers = [await run(app, PROFILE) for _ in range(4)]
+    answers = [await run(app, PROFILE) for _ in range(8)]  # the writer holds some in hand
     await asyncio.sleep(0.05)
     assert answers[0].json()["data"]["offender"]["crn"] == "X000004"
     refused = answers[-1]
