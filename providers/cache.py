@@ -64,7 +64,9 @@ class AiocacheStore:
 
 
 def memory_cache() -> AiocacheStore:
-    return AiocacheStore(SimpleMemoryCache(serializer=NullSerializer()), "memory")
+    # No timeout: memory never blocks, and aiocache's timeout is an asyncio.wait_for (a task)
+    # around every call.
+    return AiocacheStore(SimpleMemoryCache(serializer=NullSerializer(), timeout=None), "memory")
 
 
 def redis_cache(host: str = "127.0.0.1", port: int = 6379, db: int = 0,

@@ -29,6 +29,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.language import FieldNode
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -138,7 +139,8 @@ def _direct(func: Callable[..., Any], definition: Any, info_class: type[Info],
     return resolve
 
 
-Step = tuple[str, Plan | None, FieldDetailsList]  # (response name, plan or None, field group)
+# (response name, plan or None, field group, its nodes for a resolve info)
+Step = tuple[str, Plan | None, FieldDetailsList, list[FieldNode]]
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -172,8 +174,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan_steps(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
                     ) -> list[Step]:
         plans = self.plans.get(parent_type.name, {})
-        return [(name, plans.get(details[0].node.name.value), details)
-                for name, details in grouped_field_set.items()]
+        return [(name, plans.get(details[0].node.name.value), details,
+                 [d.node for d in details]) for name, details in grouped_field_set.items()]
 
     def _object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList
                       ) -> list[Step] | None:
@@ -193,11 +195,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         pending: list[str] = []
         try:
-            for name, plan, details in steps:
+            for name, plan, details, nodes in steps:
                 if plan is not None and plan.resolve is not None:
                     result = results[name] = self._resolve(
-                        plan, parent_type, source, details, Path(path, name, parent_type.name),
-                        position_context)
+                        plan, parent_type, source, details, nodes,
+                        Path(path, name, parent_type.name), position_context)
                     if is_awaitable(result):
                         pending.append(name)
                     continue
@@ -235,11 +237,11 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._gather(results, pending) if pending else results
 
     def _resolve(self, plan: Plan, parent_type: GraphQLObjectType, source: Any,
-                 details: FieldDetailsList, path: Path, position_context: Any) -> Any:
+                 details: FieldDetailsList, nodes: list[FieldNode], path: Path,
+                 position_context: Any) -> Any:
         """`execute_field` for a field known to take no arguments, with a direct resolver."""
         field_type = plan.field_type
-        info = self.build_resolve_info(plan.field, [d.node for d in details],  # type: ignore[arg-type]
-                                       parent_type, path)
+        info = self.build_resolve_info(plan.field, nodes, parent_type, path)  # type: ignore[arg-type]
         try:
             result = plan.resolve(source, info)  # type: ignore[misc]
             if self.is_awaitable(result):
