@@ -29,6 +29,33 @@ def _row(name: str, result: dict[str, Any], limit: dict[str, Any] | None) -> str
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, judged from the 0 ms run: W2's own overhead (one request at a
+    time, so no queueing is counted as overhead), W4's throughput on this machine (one or two
+    processes), and resident memory from the soak's first quarter to its end."""
+    runs = report["runs"].get("0ms")
+    if runs is None:
+        return []
+    found = []
+    w2, limit = runs["gateway"].get("W2"), runs["direct"].get("W2")
+    if w2 and limit:
+        overhead = round(w2["alone"]["p50_ms"] - limit["alone"]["p50_ms"], 1)
+        found.append({"target": "W2 gateway overhead p50 < 15 ms (0 ms backends)",
+                      "measured": f"{overhead} ms", "met": overhead < 15})
+    w4 = [r["rps"] for r in (runs["gateway"].get("W4"), runs.get("processes", {}).get("W4"))
+          if r]
+    if w4:
+        found.append({"target": "W4 >= 300 requests/s", "measured": f"{max(w4):.0f}/s",
+                      "met": max(w4) >= 300})
+    if soak := runs.get("soak"):
+        first, end = soak["rss_mib_quartiles"][1], soak["rss_mib_quartiles"][-1]
+        growth = round(end - first, 1)
+        found.append({"target": "memory flat over a 60 s run (end within 5% of the first "
+                                "quarter)", "measured": f"{first} -> {end} MiB ({growth:+})",
+                      "met": abs(growth) <= 0.05 * first})
+    return found
+
+
 def markdown(report: dict[str, Any]) -> str:
     s = report["settings"]
     lines = [f"Concurrency {s['concurrency']}, {s['seconds_per_run']:g} s per run, "
@@ -57,9 +84,15 @@ def markdown(report: dict[str, Any]) -> str:
             lines += [f"Memory over a {soak['rss_mib_samples'] / 2:.0f} s W2 run "
                       f"({soak['requests']} requests), resident at its start, quarters and end: "
                       f"{marks}; peak {soak['peak_rss_mib']} MiB.", ""]
+    if found := targets(report):
+        lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no'} |"
+                  for t in found]
+        lines.append("")
     return "\n".join(lines)
 
 
 def write_reports(report: dict[str, Any], out: Path) -> None:
-    (out / "report.json").write_text(json.dumps(report, indent=2))
+    (out / "report.json").write_text(json.dumps({**report, "targets": targets(report)},
+                                                indent=2))
     (out / "report.md").write_text(markdown(report))
