@@ -6,6 +6,7 @@ the direct-call limit, which uses this client too) does not get."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -19,13 +20,16 @@ class _Response:
     def __init__(self) -> None:
         self.body: list[bytes] = []
         self.done = False
-        self.keep_alive = True
+        self.keep_alive = False
+        self.parser: httptools.HttpResponseParser | None = None
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
 
     def on_message_complete(self) -> None:
         self.done = True
+        # Asked here: once the message is complete the parser has reset and answers False.
+        self.keep_alive = bool(self.parser and self.parser.should_keep_alive())
 
 
 class Connection:
@@ -35,23 +39,32 @@ class Connection:
     async def exchange(self, request: bytes) -> tuple[int, bytes, bool]:
         self.writer.write(request)
         response = _Response()
-        parser = httptools.HttpResponseParser(response)
+        parser = response.parser = httptools.HttpResponseParser(response)
         while not response.done:
             chunk = await self.reader.read(65536)
             if not chunk:
                 raise ConnectionError("the server closed the connection mid-response")
             parser.feed_data(chunk)
-        return parser.get_status_code(), b"".join(response.body), parser.should_keep_alive()
+        return parser.get_status_code(), b"".join(response.body), response.keep_alive
 
     def close(self) -> None:
         self.writer.close()
 
 
+Key = tuple[str, int, bool]  # host, port, TLS
+
+
+async def _connect(key: Key) -> Connection:
+    host, port, tls = key
+    context = ssl.create_default_context() if tls else None
+    return Connection(*await asyncio.open_connection(host, port, ssl=context))
+
+
 class Client:
-    """POSTs JSON to http:// URLs over at most `connections` kept-alive connections."""
+    """POSTs JSON over at most `connections` kept-alive connections (http or https)."""
 
     def __init__(self, connections: int = 8, timeout: float = 30.0) -> None:
-        self._idle: dict[tuple[str, int], list[Connection]] = {}
+        self._idle: dict[Key, list[Connection]] = {}
         self._slots = asyncio.Semaphore(connections)
         self._timeout = timeout
 
@@ -59,8 +72,8 @@ class Client:
                         params: dict[str, Any] | None = None) -> tuple[int, Any]:
         """(status, decoded JSON body or None when it is not JSON)."""
         parts = urlsplit(url)
-        if parts.scheme != "http" or parts.hostname is None:
-            raise ValueError(f"only http:// URLs: {url}")
+        if parts.scheme not in ("http", "https") or parts.hostname is None:
+            raise ValueError(f"an http:// or https:// URL, not {url}")
         target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
         if params:
             target += ("&" if "?" in target else "?") + urlencode(params)
@@ -70,7 +83,8 @@ class Client:
                 f"Content-Length: {len(payload)}"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         request = ("\r\n".join(head) + "\r\n\r\n").encode() + payload
-        key = (parts.hostname, parts.port or 80)
+        key = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+               parts.scheme == "https")
         async with self._slots:
             status, raw = await asyncio.wait_for(self._exchange(key, request), self._timeout)
         try:
@@ -78,10 +92,10 @@ class Client:
         except orjson.JSONDecodeError:
             return status, None
 
-    async def _exchange(self, key: tuple[str, int], request: bytes) -> tuple[int, bytes]:
+    async def _exchange(self, key: Key, request: bytes) -> tuple[int, bytes]:
         idle = self._idle.setdefault(key, [])
         reused = bool(idle)
-        connection = idle.pop() if idle else Connection(*await asyncio.open_connection(*key))
+        connection = idle.pop() if idle else await _connect(key)
         try:
             status, raw, keep = await connection.exchange(request)
         except (ConnectionError, OSError):
@@ -89,7 +103,7 @@ class Client:
             if not reused:
                 raise
             # The server may close an idle kept-alive connection: once more on a new one.
-            connection = Connection(*await asyncio.open_connection(*key))
+            connection = await _connect(key)
             try:
                 status, raw, keep = await connection.exchange(request)
             except BaseException:
