@@ -56,9 +56,10 @@ class Plan(NamedTuple):
 
 
 def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
-    """Per object type, the fields read straight off the source object: strawberry marks the
-    resolver of a field with no resolver, permission or extension as its default one."""
-    plans: ClassVar[dict[str, dict[str, Plan]]] = {}
+    """Per object type, the fields read straight off the source object (strawberry marks the
+    resolver of a field with no resolver, permission or extension as its default one) and the
+    fields whose resolver `make_direct` made direct."""
+    plans: dict[str, dict[str, Plan]] = {}
     for type_name, graphql_type in schema.type_map.items():
         if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
             continue
