@@ -109,8 +109,8 @@ class ApiClient:
         if body is not None:
             data = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
-        async with self._http().request(method, url, data=data, params=params,
-                                        headers=headers) as response:
+        async with self._http().request(method, url, data=data, params=params, headers=headers,
+                                        allow_redirects=False) as response:  # as httpx did
             return Answer(response.status, response.headers.get("Content-Type", ""),
                           await response.read())
 
