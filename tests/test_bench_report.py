@@ -26,3 +26,11 @@ def test_targets_met_and_missed_are_told_apart():
     assert [t["met"] for t in missed] == [False, False, False]
     assert "| W4 >= 300 requests/s | 290/s | no |" in markdown(
         _report(w2_alone=20.0, w4_two=290, soak=[100, 130, 140, 150, 160]))
+
+
+def test_a_quick_run_gives_no_verdict_on_two_process_throughput():
+    quick = _report(w2_alone=14.0, w4_two=310, soak=[100, 130, 131, 130, 132])
+    del quick["runs"]["0ms"]["processes"], quick["runs"]["0ms"]["soak"]
+    [w2, w4] = targets(quick)
+    assert w2["met"] is True and w4["met"] is None and "one process" in w4["measured"]
+    assert "| not judged |" in markdown(quick)
