@@ -54,14 +54,16 @@ async def prefetch_custody(ctx: Context, fields: Iterable[Any], people: Sequence
 class EarlyCustody:
     """The custody prefetch, started as soon as a provider announces the page's people
     (`providers.related`) rather than after the page is complete: for an nDelius caseload,
-    NOMIS then answers while nDelius reads the convictions. Use it as the listener."""
+    NOMIS then answers while nDelius reads the convictions. Use it as the listener. An
+    announcement of more people than the page holds (a row filter the provider could not
+    take, so a scan) is not prefetched: the page's own rows are, once known."""
 
-    def __init__(self, ctx: Context, fields: Iterable[Any], *prefix: str) -> None:
-        self.ctx, self.fields, self.prefix = ctx, list(fields), prefix
+    def __init__(self, ctx: Context, fields: Iterable[Any], *prefix: str, most: int) -> None:
+        self.ctx, self.fields, self.prefix, self.most = ctx, list(fields), prefix, most
         self.task: asyncio.Task[None] | None = None
 
     def __call__(self, kind: str, records: Mapping[str, Any]) -> None:
-        if kind == "offender" and self.task is None:
+        if kind == "offender" and self.task is None and len(records) <= self.most:
             self.task = asyncio.ensure_future(
                 prefetch_custody(self.ctx, self.fields, list(records.values()), *self.prefix))
 

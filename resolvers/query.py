@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import strawberry
 
 from providers import related
@@ -30,10 +32,6 @@ class Viewer:
     organisation_type: str = strawberry.field(description="CRC, NPS, PRISON or HQ.")
     scopes: list[str] = strawberry.field(description="Scopes granted.")
     staff_code: str | None = strawberry.field(description="Staff code, for people.")
-
-
-def _ignore(_kind: str, _records: object) -> None:
-    return None
 
 
 def _denied(ctx: Context, field: str) -> bool:
@@ -90,9 +88,10 @@ class Query:
                                       ("staff", f.staff_code), ("provider", f.provider))
                     if v is not None}
         early = lookahead.EarlyCustody(ctx, info.selected_fields, "caseload", "edges", "node",
-                                       "offender") if ctx.may("Case", "offender") else None
+                                       "offender", most=limit) \
+            if ctx.may("Case", "offender") else None
         try:
-            with related.listening(early or _ignore):
+            with related.listening(early) if early else nullcontext():
                 page = await visibility.filtered_page(ctx, "caseload", "Case", criteria,
                                                       offset, limit)
             people = await ctx.loaders.load_many("offender", [c.crn for c in page.items])

@@ -69,3 +69,28 @@ async def test_caseload_rows_resolve_from_the_look_ahead_without_awaiting(client
     assert "errors" not in body and len(body["data"]["caseload"]["edges"]) == 100
     assert sum(1 for e in body["data"]["caseload"]["edges"]
                if e["node"]["offender"]["custody"]) > 10
+
+
+async def test_custody_is_prefetched_early_only_for_a_page_of_people(monkeypatch):
+    """A scan (a row filter the provider could not take) announces far more people than the
+    page holds: those are not sent to NOMIS; the page's own rows are, when known."""
+    import asyncio
+
+    from resolvers import lookahead
+
+    asked: list[int] = []
+
+    async def prefetch(ctx, fields, people, *prefix):
+        asked.append(len(people))
+
+    monkeypatch.setattr(lookahead, "prefetch_custody", prefetch)
+    scan = lookahead.EarlyCustody(None, [], "caseload", most=20)
+    scan("offender", {f"X{i:06d}": i for i in range(2000)})
+    assert scan.task is None
+    await scan.finish([None] * 20)
+    page = lookahead.EarlyCustody(None, [], "caseload", most=20)
+    page("cases", {"X000001": 1})  # another kind: not a cue
+    page("offender", {f"X{i:06d}": i for i in range(20)})
+    await asyncio.sleep(0)
+    await page.finish([])
+    assert asked == [20, 20]
