@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean noninterference
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(STAMP)
 test: $(STAMP) $(AUDIT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The noninterference property test's full profile: 2,000 examples per principal.
+noninterference: $(STAMP)
+	CASEGRAPH_NI_EXAMPLES=2000 $(BIN)/python -m pytest tests/policies/test_noninterference.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -138,5 +138,6 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.evaluator = evaluator
     app.state.registry = registry
     app.state.audit = audit
+    app.state.cache = cache
     app.state.telemetry = telemetry
     return app
