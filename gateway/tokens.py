@@ -7,9 +7,11 @@ client id, roles and a staff lookup instead).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import jwt
@@ -40,6 +42,16 @@ def mint(org: str, scopes: Iterable[str] = DEFAULT_SCOPES, *, staff: str | None 
 
 
 def sign(claims: Mapping[str, Any]) -> str:
-    """Any claims, signed with the demo key (tests use it to sign shapes `mint` never makes)."""
-    key = (DEMO_KEYS / "demo-private.pem").read_bytes()
-    return jwt.encode(dict(claims), key, algorithm="RS256", headers={"kid": "casegraph-demo"})
+    """Any JSON claims, signed with the demo key as they are (PyJWT's `encode` would refuse
+    some shapes; tests sign the shapes `mint` never makes)."""
+    payload = json.dumps(claims, separators=(",", ":")).encode()
+    return jwt.PyJWS().encode(payload, _demo_key(), algorithm="RS256",
+                              headers={"kid": "casegraph-demo", "typ": "JWT"})
+
+
+@cache
+def _demo_key() -> Any:
+    """Loaded once: loading checks the RSA key, which costs about 100 ms each time."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key((DEMO_KEYS / "demo-private.pem").read_bytes(), password=None)
