@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import jwt
+from jwt.types import Options
 
 from gateway import claims as checks
 from gateway import rejections
@@ -27,9 +28,9 @@ ALGORITHMS = ["RS256", "ES256"]
 JWKS_REFRESH_SECONDS = 60
 VERIFIED_SECONDS = 60  # how long a verified token is trusted without checking it again
 VERIFIED_MAX = 4096  # tokens remembered at once
-_SIGNATURE_ONLY = {"verify_signature": True, "verify_exp": False, "verify_nbf": False,
-                   "verify_iat": False, "verify_aud": False, "verify_iss": False,
-                   "verify_sub": False, "verify_jti": False}
+_SIGNATURE_ONLY: Options = {
+    "verify_signature": True, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
+    "verify_aud": False, "verify_iss": False, "verify_sub": False, "verify_jti": False}
 # Errors a crafted token can provoke inside PyJWT (or the JSON and base64 decoders under it).
 _DECODE_ERRORS = (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError)
 

@@ -78,10 +78,13 @@ def _organisations(raw: dict[str, Any], policy_dir: Path | None) -> Organisation
     directory = policy_dir or organisations.SHIPPED
     try:
         written_for = organisations.for_policies(directory)
+    except OrganisationsError as exc:
+        raise ConfigError(f"policies.dir: {exc}") from exc
+    try:
         orgs = organisations.load(Path(os.path.expandvars(raw["file"]))) if "file" in raw \
             else written_for
     except OrganisationsError as exc:
-        raise ConfigError(str(exc)) from exc
+        raise ConfigError(f"organisations.file: {exc}") from exc
     for org in orgs.by_code.values():
         if org.type not in written_for.types:
             raise ConfigError(

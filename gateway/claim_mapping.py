@@ -97,7 +97,8 @@ class ClaimMapping:
         if source == "org":
             return {claims["org"]} if "org" in claims else set()
         if source == "client":
-            return {self.clients[c]} if (c := claims.get("client_id")) in self.clients else set()
+            client = self.clients.get(claims.get("client_id", ""))
+            return {client} if client is not None else set()
         if source == "role":
             return {self.roles[r] for r in claims.get("authorities", ()) if r in self.roles}
         return {staff.org} if staff is not None else set()

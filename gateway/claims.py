@@ -76,7 +76,7 @@ def _claim_of(error: Any) -> str:
         return str(error.path[0])
     if error.validator == "required":
         missing = set(error.validator_value) - set(error.instance)
-        return sorted(missing, key=rejections.CHECKED_CLAIMS.index)[0]
+        return str(sorted(missing, key=rejections.CHECKED_CLAIMS.index)[0])
     return ""
 
 

@@ -141,7 +141,8 @@ def _organisation(code: str, body: Any, types: tuple[str, ...], source: str,
 
 def _formerly_problems(by_code: Mapping[str, Organisation], source: str) -> list[str]:
     """A former code is merged into exactly one organisation and no longer exists itself."""
-    problems, taken = [], {}
+    problems: list[str] = []
+    taken: dict[str, str] = {}
     for org in by_code.values():
         for old in org.formerly:
             if old in taken:

@@ -136,9 +136,9 @@ async def test_a_token_is_verified_once_and_trusted_only_until_it_expires(monkey
     assert decoded == [other]  # remembered for at most VERIFIED_SECONDS, then checked again
 
 
-async def test_leeway_accepts_a_token_just_past_its_expiry():
+async def test_the_default_leeway_of_30_seconds_accepts_a_token_just_past_its_expiry():
     clock = [float(NOW + 10)]
-    verifier = TokenVerifier(AuthSettings(leeway_seconds=30), clock=lambda: clock[0])
+    verifier = TokenVerifier(AuthSettings(), clock=lambda: clock[0])
     token = tokens.mint("C01", ttl_seconds=1, now=NOW)
     assert (await verifier.principal(f"Bearer {token}")).org == "C01"
     clock[0] = NOW + 31
