@@ -8,7 +8,6 @@ beyond what a client can fix.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any, ClassVar
 
 import httpx
@@ -16,6 +15,7 @@ import jwt
 
 from gateway.settings import AuthSettings
 from policies.principal import ORG_TYPES, Principal
+from providers.clock import SYSTEM, Clock
 
 ALGORITHMS = ["RS256", "ES256"]
 _ORG_TYPE_BY_CODE = ((re.compile(r"^C\d\d$"), "CRC"), (re.compile(r"^N\d\d$"), "NPS"),
@@ -59,16 +59,17 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 class TokenVerifier:
     """Verifies signature, issuer, audience, expiry and not-before; returns the Principal."""
 
-    def __init__(self, settings: AuthSettings) -> None:
+    def __init__(self, settings: AuthSettings, clock: Clock = SYSTEM) -> None:
         self._settings = settings
+        self._clock = clock
         self._static = [_load_pem(p) for p in settings.public_keys]
         self._jwks: dict[str, Any] = {}
-        self._jwks_fetched = 0.0
+        self._jwks_fetched = float("-inf")  # never
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def principal(self, authorization: str | None) -> Principal:
         token = _bearer(authorization)
-        now = time.time()
+        now = self._clock.time()
         remembered = self._verified.get(token)
         if remembered is not None and now < remembered[1]:
             return remembered[0]
@@ -104,20 +105,26 @@ class TokenVerifier:
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:
         s = self._settings
-        return jwt.decode(token, key, algorithms=ALGORITHMS, audience=s.audience,
-                          issuer=s.issuer or None, leeway=s.leeway_seconds,
-                          options={"require": ["exp", "sub", "iss", "aud"]})
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=ALGORITHMS, audience=s.audience, issuer=s.issuer or None,
+            leeway=s.leeway_seconds, options={"require": ["exp", "sub", "iss", "aud"]})
+        # PyJWT judged the lifetime by the system clock; judge expiry by ours too (the same
+        # clock in production; a test's moves).
+        if float(claims["exp"]) + s.leeway_seconds <= self._clock.time():
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        return claims
 
     async def _candidate_keys(self, kid: str | None) -> list[Any]:
         if not self._settings.jwks_url:
             return self._static
-        if kid not in self._jwks and time.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS:
+        stale = self._clock.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS
+        if kid not in self._jwks and stale:
             await self._fetch_jwks()
         found = self._jwks.get(kid) if kid else None
         return [found] if found is not None else list(self._jwks.values()) + self._static
 
     async def _fetch_jwks(self) -> None:
-        self._jwks_fetched = time.monotonic()
+        self._jwks_fetched = self._clock.monotonic()
         try:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 response = await client.get(self._settings.jwks_url or "")

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gateway import tokens
 from gateway.auth import AuthError, organisation_type, principal_from_claims
+from tests.clock import FakeClock
 
 QUERY = {"query": "{ viewer { organisation } }"}
 
@@ -81,30 +82,45 @@ def test_organisation_type_comes_from_the_claim_or_the_code():
 
 
 async def test_a_token_is_verified_once_and_trusted_only_until_it_expires(monkeypatch):
-    import asyncio
-
     from gateway import auth
     from gateway.auth import TokenVerifier
     from gateway.settings import AuthSettings
 
-    verifier = TokenVerifier(AuthSettings(leeway_seconds=0))
+    clock = FakeClock()  # starts at the real time: PyJWT judges the tokens by it too
+    verifier = TokenVerifier(AuthSettings(leeway_seconds=0), clock=clock)
     decoded = []
     real_decode = verifier._decode
     monkeypatch.setattr(verifier, "_decode", lambda t, k: decoded.append(t) or real_decode(t, k))
-    now = time.time()
-    token = tokens.mint("C01", ttl_seconds=1, now=now)
-    other = tokens.mint("C02", now=now)
+    token = tokens.mint("C01", ttl_seconds=600, now=clock.time())
+    other = tokens.mint("C02", now=clock.time())  # eight hours
     for _ in range(3):
         assert (await verifier.principal(f"Bearer {token}")).org == "C01"
     assert (await verifier.principal(f"Bearer {other}")).org == "C02"
     assert decoded == [token, other]  # one signature check per token, not per request
 
-    await asyncio.sleep(max(0.0, now + 1.05 - time.time()))
-    with pytest.raises(AuthError, match="expired"):
-        await verifier.principal(f"Bearer {token}")
-
-    later = time.time() + auth.VERIFIED_SECONDS + 1
-    monkeypatch.setattr(auth.time, "time", lambda: later)
+    clock.advance(auth.VERIFIED_SECONDS + 1)
     decoded.clear()
     assert (await verifier.principal(f"Bearer {other}")).org == "C02"
     assert decoded == [other]  # remembered for at most VERIFIED_SECONDS, then checked again
+
+    clock.advance(600)  # past the first token's expiry, though it was remembered
+    with pytest.raises(AuthError, match="expired"):
+        await verifier.principal(f"Bearer {token}")
+
+
+async def test_a_token_is_good_until_the_second_its_exp_claim_names():
+    """`exp` is a whole second (minting truncates the time): judged by the verifier's clock,
+    a token is good just before it and refused just after (leeway 0)."""
+    from gateway.auth import TokenVerifier
+    from gateway.settings import AuthSettings
+
+    clock = FakeClock()
+    verifier = TokenVerifier(AuthSettings(leeway_seconds=0), clock=clock)
+    token = tokens.mint("C01", ttl_seconds=300, now=clock.time())
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    clock.advance(exp - clock.time() - 0.5)
+    assert (await verifier.principal(f"Bearer {token}")).org == "C01"
+    clock.advance(1.0)
+    verifier = TokenVerifier(AuthSettings(leeway_seconds=0), clock=clock)  # nothing remembered
+    with pytest.raises(AuthError, match="expired"):
+        await verifier.principal(f"Bearer {token}")
