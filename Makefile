@@ -8,14 +8,20 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: run test lint install bench clean noninterference
+.PHONY: run test lint typecheck install lock bench clean noninterference
+
+LOCK := requirements/test.txt
+UV := uv==0.13.8
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Exactly the locked versions, checked against their hashes (`make lock` writes the lock from
+# pyproject.toml), then the project itself, editable, built by the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $(STAMP)
 
 # The graphql-http conformance audit runs under node; its packages are pinned by the lock file.
@@ -30,6 +36,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(AUDIT_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The noninterference property test's full profile: 2,000 examples per principal.
@@ -39,9 +46,24 @@ noninterference: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# The locks, from pyproject.toml, for every platform and Python 3.11+: runtime.txt is what the
+# container installs, test.txt what `make install` (and so CI) installs. Pinned uv, run from
+# a throwaway environment so it never lands in .venv.
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/pip install --quiet $(UV)
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements/runtime.txt
+	$(VENV)-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra test \
+		--constraint requirements/runtime.txt --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements/test.txt
+	rm -rf $(VENV)-lock
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -21,6 +21,7 @@ from gateway import rejections
 from gateway.auth_settings import AuthSettings
 from gateway.rejections import AuthError
 from policies.principal import Principal
+from providers.clock import SYSTEM, Clock
 
 __all__ = ["AuthError", "TokenVerifier"]
 
@@ -39,7 +40,7 @@ class TokenVerifier:
     """Verifies a bearer token and maps its claims to a Principal; `clock` is the time now
     in seconds since the epoch (injected so tests need not sleep)."""
 
-    def __init__(self, settings: AuthSettings, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: AuthSettings, clock: Clock = SYSTEM) -> None:
         self._settings = settings
         self._clock = clock
         self._static = [_load_pem(p) for p in settings.public_keys]
@@ -49,7 +50,7 @@ class TokenVerifier:
 
     async def principal(self, authorization: str | None) -> Principal:
         token = _bearer(authorization)
-        now = self._clock()
+        now = self._clock.time()
         remembered = self._verified.get(token)
         if remembered is not None and now < remembered[1]:
             return remembered[0]
@@ -82,13 +83,13 @@ class TokenVerifier:
     async def _candidate_keys(self, kid: str | None) -> list[Any]:
         if not self._settings.jwks_url:
             return self._static
-        if kid not in self._jwks and time.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS:
+        if kid not in self._jwks and self._clock.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS:
             await self._fetch_jwks()
         found = self._jwks.get(kid) if kid else None
         return [found] if found is not None else list(self._jwks.values()) + self._static
 
     async def _fetch_jwks(self) -> None:
-        self._jwks_fetched = time.monotonic()
+        self._jwks_fetched = self._clock.monotonic()
         try:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 response = await client.get(self._settings.jwks_url or "")

@@ -11,6 +11,7 @@ from gateway import auth, rejections, tokens
 from gateway.auth import AuthError, TokenVerifier
 from gateway.auth_settings import DEMO_KEYS
 from gateway.settings import AuthSettings
+from tests.clock import FakeClock
 
 QUERY = {"query": "{ viewer { organisation organisationType scopes staffCode } }"}
 NOW = 1_800_000_000  # a fixed clock: no test here waits for time to pass
@@ -114,8 +115,8 @@ async def test_a_username_counts_only_from_a_delius_user():
 
 
 async def test_a_token_is_verified_once_and_trusted_only_until_it_expires(monkeypatch):
-    clock = [float(NOW)]
-    verifier = TokenVerifier(AuthSettings(leeway_seconds=0), clock=lambda: clock[0])
+    clock = FakeClock(start=NOW)
+    verifier = TokenVerifier(AuthSettings(leeway_seconds=0), clock=clock)
     decoded = []
     real = auth._signed_claims
     monkeypatch.setattr(auth, "_signed_claims", lambda t, k: decoded.append(t) or real(t, k))
@@ -126,21 +127,21 @@ async def test_a_token_is_verified_once_and_trusted_only_until_it_expires(monkey
     assert (await verifier.principal(f"Bearer {other}")).org == "C02"
     assert decoded == [token, other]  # one signature check per token, not per request
 
-    clock[0] = NOW + 1  # the first token's last second is over
+    clock.advance(1)  # the first token's last second is over
     with pytest.raises(AuthError, match="expired"):
         await verifier.principal(f"Bearer {token}")
 
-    clock[0] = NOW + auth.VERIFIED_SECONDS + 1
+    clock.advance(auth.VERIFIED_SECONDS)
     decoded.clear()
     assert (await verifier.principal(f"Bearer {other}")).org == "C02"
     assert decoded == [other]  # remembered for at most VERIFIED_SECONDS, then checked again
 
 
 async def test_the_default_leeway_of_30_seconds_accepts_a_token_just_past_its_expiry():
-    clock = [float(NOW + 10)]
-    verifier = TokenVerifier(AuthSettings(), clock=lambda: clock[0])
+    clock = FakeClock(start=NOW + 10)
+    verifier = TokenVerifier(AuthSettings(), clock=clock)
     token = tokens.mint("C01", ttl_seconds=1, now=NOW)
     assert (await verifier.principal(f"Bearer {token}")).org == "C01"
-    clock[0] = NOW + 31
+    clock.advance(21)
     with pytest.raises(AuthError, match="expired"):
         await verifier.principal(f"Bearer {token}")
