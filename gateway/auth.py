@@ -8,7 +8,6 @@ clock, so every refusal is an `AuthError` (HTTP 401) with one of a fixed set of 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -83,7 +82,8 @@ class TokenVerifier:
     async def _candidate_keys(self, kid: str | None) -> list[Any]:
         if not self._settings.jwks_url:
             return self._static
-        if kid not in self._jwks and self._clock.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS:
+        stale = self._clock.monotonic() - self._jwks_fetched > JWKS_REFRESH_SECONDS
+        if kid not in self._jwks and stale:
             await self._fetch_jwks()
         found = self._jwks.get(kid) if kid else None
         return [found] if found is not None else list(self._jwks.values()) + self._static

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from gateway.settings import DEMO_ISSUER, DEMO_KEYS, Settings, load_settings
+from gateway.auth_settings import DEMO_ISSUER, DEMO_KEYS
+from gateway.settings import Settings, load_settings
 from providers.registry import ConfigError
 
 PORT = 8000

@@ -55,7 +55,7 @@ BAD = {
     "empty": ({"Authorization": "Bearer"}, rejections.NOT_BEARER),
     "garbage": (_bearer("not-a-jwt"), rejections.MALFORMED),
     "not-utf8": (_bearer(_signed_bytes(b'{"sub": "\xc3\x28"}')), rejections.MALFORMED),
-    "alg-none": (_bearer(jwt.encode({"sub": "x"}, None, algorithm="none")),
+    "alg-none": (_bearer(jwt.encode({"sub": "x"}, "", algorithm="none")),
                  rejections.ALGORITHM),
     "expired": (_bearer(tokens.mint("C01", ttl_seconds=-120)), rejections.EXPIRED),
     "not-yet-valid": (_bearer(tokens.mint("C01", now=time.time() + 3600)),

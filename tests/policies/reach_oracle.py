@@ -89,8 +89,8 @@ def _altered_person(p: Person, stub: bool) -> Person:
                              staff_code=f"{m.provider_code}ZZZZ") for m in p.managers)
     return replace(p, forename="Altered", middle_names=("Middle",),
                    surname="Person-" + p.crn[-3:],
-                   date_of_birth=_shift(p.date_of_birth), gender="Unknown", pnc_number=None,
-                   cro_number=None, aliases=(), tier="Z_9", managers=managers,
+                   date_of_birth=p.date_of_birth - timedelta(days=17), gender="Unknown",
+                   pnc_number=None, cro_number=None, aliases=(), tier="Z_9", managers=managers,
                    probation_status="PREVIOUSLY_KNOWN" if not stub else p.probation_status,
                    updated_at=p.updated_at - timedelta(days=3))
 
@@ -155,13 +155,13 @@ def copy_outside_reach(data: Dataset, who: Principal) -> tuple[Dataset, Reach]:
             movements[noms] = tuple(replace(m, to_agency="ZZZ") for m in
                                     data.movements.get(noms, ()))
     appointments = {}
-    for crn, found in data.appointments.items():
+    for crn, kept_by_providers in data.appointments.items():
         if crn not in people:
             continue
         appointments[crn] = tuple(
             a if crn in seen.full and _own_appointment(who, a.provider_code)
             else replace(a, location="Altered", type="Altered", staff_code="ZZZZ")
-            for a in found if crn in seen.full or not _removes(a.id))
+            for a in kept_by_providers if crn in seen.full or not _removes(a.id))
     copy = data.derived(people=people, cases=cases, registrations=registrations,
                         custody=custody, sentence_dates=dates, movements=movements,
                         appointments=appointments)

@@ -7,12 +7,12 @@ written from the attack, so it fails on a gateway that has the leak.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import httpx
 import pytest
 from graphql import parse
+from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.settings import Settings
@@ -59,7 +59,7 @@ async def test_usernames_compare_without_regard_to_case(gql, username):
 
 
 @pytest.fixture(scope="module")
-def excluded_prisoner(dataset) -> Iterator[httpx.AsyncClient]:
+def excluded_prisoner(dataset) -> Starlette:
     """The demo data with C01's prisoner X000004 (A0004AA, held at MDI) excluded from
     `jexcluded`, as nDelius would hold a Limited Access person in custody."""
     person = dataset.people["X000004"]

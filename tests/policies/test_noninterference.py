@@ -202,6 +202,7 @@ def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, 
         return body
 
     query = SCHEMA.query_type
+    assert query is not None
     roots = draw(st.lists(st.sampled_from(sorted(query.fields)), min_size=1, max_size=3))
     parts = []
     for i, name in enumerate(roots):
