@@ -15,12 +15,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gateway import limits
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
+from gateway.limits.validation import GuardedValidation, Validation
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
@@ -79,8 +79,9 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
+    validation = Validation(settings.limits, settings.introspection)
     schema = build_schema(introspection=settings.introspection,
-                          rules=limits.rules(settings.limits),
+                          validation=lambda: GuardedValidation(validation),
                           max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
                           tracer=telemetry.tracer)
     fields = object_fields(schema)

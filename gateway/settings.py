@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.audit.trail import AuditSettings
-from gateway.limits import Limits
+from gateway.limits import LIMIT_KEYS, Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.telemetry import TelemetrySettings
@@ -22,7 +22,7 @@ AUDIENCE = "casegraph"
 _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
                         "rate_limits", "persisted", "audit", "telemetry"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
-                           "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
+                           "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
@@ -108,9 +108,7 @@ def load_settings(path: Path | None) -> Settings:
                     max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
                     deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
                     batching=bool(gateway.get("batching", True)),
-                    limits=Limits(**{k: int(gateway[k]) for k in ("max_depth", "max_aliases",
-                                                                  "max_tokens", "max_cost")
-                                     if k in gateway}),
+                    limits=Limits(**{k: int(gateway[k]) for k in LIMIT_KEYS if k in gateway}),
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
