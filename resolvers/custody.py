@@ -148,10 +148,10 @@ class Establishment:
         ctx = info.context
         if not ctx.may("Establishment", "prisoners"):
             return None
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("prisoners", self.code))
         page = await visibility.filtered_page(
             ctx, "prisoners", "Custody", {"establishment": self.code}, offset, limit)
-        return connection(page.items, offset, page.total, lambda c: Custody.build(c, ctx))
+        return connection(page.items, offset, page.total, lambda c: Custody.build(c, ctx), key)
 
     @classmethod
     def build(cls, e: EstablishmentRecord, ctx: Context) -> Establishment:

@@ -66,21 +66,21 @@ class Query:
     async def offenders(self, info: Info, search: str, first: int | None = None,
                         after: str | None = None) -> Connection[Offender] | None:
         ctx = info.context
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("offenders", search))
         if len(search.strip()) < 2 or len(search) > 100:
             raise BadUserInput("search must be 2 to 100 characters")
         if _denied(ctx, "offenders"):
             return None
         page = await visibility.filtered_page(
             ctx, "offender_search", "Offender", {"text": search}, offset, limit)
-        return connection(page.items, offset, page.total, lambda p: Offender.build(p, ctx))
+        return connection(page.items, offset, page.total, lambda p: Offender.build(p, ctx), key)
 
     @strawberry.field(description="People your organisation supervises, each as their current "
                                   "case (latest active event), by CRN.")
     async def caseload(self, info: Info, first: int | None = None, after: str | None = None,
                        filter: CaseloadFilter | None = None) -> Connection[Case] | None:
         ctx = info.context
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("caseload", filter))
         if _denied(ctx, "caseload"):
             return None
         f = filter or CaseloadFilter()
@@ -102,7 +102,7 @@ class Query:
                 early.cancel()
         limited = {p.crn for p in people if p is not None and ctx.limited(p)}
         return connection(page.items, offset, page.total, lambda c: Case.redacted(c, ctx)
-                          if c.crn in limited else Case.build(c, ctx))
+                          if c.crn in limited else Case.build(c, ctx), key)
 
     @strawberry.field(description="A prison or other agency by NOMIS agency id.")
     async def establishment(self, info: Info, code: strawberry.ID) -> Establishment | None:
