@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
+from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
@@ -74,6 +75,15 @@ def _middleware(settings: Settings) -> list[Middleware]:
                                       "graphql-require-preflight"])]
 
 
+def _cost_limit(settings: Settings, validation: Validation) -> list[Any]:
+    """The cost-weighted rate limit's extension, when one is configured."""
+    limits = settings.rate_limits
+    if not (limits.enabled and limits.cost):
+        return []
+    costs = CostLimit(limits, validation)
+    return [lambda: CostCharged(costs)]
+
+
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None
                ) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
@@ -83,7 +93,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     schema = build_schema(introspection=settings.introspection,
                           validation=lambda: GuardedValidation(validation),
                           max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                          tracer=telemetry.tracer)
+                          tracer=telemetry.tracer, extensions=_cost_limit(settings, validation))
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     cache = build_cache(settings)

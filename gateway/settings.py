@@ -25,7 +25,7 @@ _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds"
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
-_RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
+_RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
 _TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
@@ -132,7 +132,10 @@ def _rate_limits(raw: dict[str, Any]) -> RateLimitSettings:
     return RateLimitSettings(default=str(raw.get("default", "600/minute")),
                              clients={str(k): str(v) for k, v in raw.get("clients", {}).items()},
                              storage=str(raw.get("storage", "memory")),
-                             enabled=bool(raw.get("enabled", True)))
+                             enabled=bool(raw.get("enabled", True)),
+                             cost=str(raw["cost"]) if "cost" in raw else None,
+                             cost_clients={str(k): str(v)
+                                           for k, v in raw.get("cost_clients", {}).items()})
 
 
 def _persisted(raw: dict[str, Any]) -> PersistedSettings:

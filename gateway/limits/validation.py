@@ -97,6 +97,11 @@ class Validation:
                 self._cache.popitem(last=False)
         return verdict
 
+    def cost_of(self, text: str | None, operation_name: str | None) -> int:
+        """The estimated cost of an operation of a document already judged (0 if unknown)."""
+        verdict = self._cache.get(text) if text is not None else None
+        return verdict.cost(operation_name) if verdict is not None else 0
+
     def _judge(self, schema: GraphQLSchema, document: DocumentNode, rules: Sequence[Any],
                deadline: float) -> Verdict:
         errors: list[GraphQLError] = []
