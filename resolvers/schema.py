@@ -32,7 +32,8 @@ class CasegraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None
                        ) -> None:
         for error in errors:
-            if not isinstance(error.original_error, CasegraphError | ProviderError | None):
+            if not isinstance(error.original_error,
+                              CasegraphError | ProviderError | GraphQLError | None):
                 log.error("unexpected error", exc_info=error.original_error)
 
 
