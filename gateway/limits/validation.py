@@ -1,7 +1,9 @@
 """Parse and validate under the limits: cheapest checks first, each refusal final.
 
 Per document: aliases (one pass), then depth, then cost (each fragment worked out once), and
-only a document within all three meets graphql-core's own rules. A wall-clock budget for parse
+only a document within all three meets graphql-core's own rules (which include its bound on
+nested introspection lists). With introspection off, a document that uses it is refused first,
+as such. A wall-clock budget for parse
 and validation together is the backstop: the clock is read at each node graphql-core visits,
 and a document past the budget is refused with QUERY_TOO_COMPLEX. Verdicts are cached per
 document text (bounded); a refusal for time is not cached, as it says more about the moment
@@ -26,7 +28,7 @@ from graphql import (
     ValidationRule,
     validate,
 )
-from graphql.validation import MaxIntrospectionDepthRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -104,6 +106,10 @@ class Validation:
 
     def _judge(self, schema: GraphQLSchema, document: DocumentNode, rules: Sequence[Any],
                deadline: float) -> Verdict:
+        if not self.introspection:  # introspection refused as such, whatever its size
+            refused = validate(schema, document, [NoSchemaIntrospectionCustomRule])
+            if refused:
+                return Verdict(refused)
         errors: list[GraphQLError] = []
         context = ValidationContext(schema, document, TypeInfo(schema), errors.append,
                                     not self.introspection)
@@ -120,7 +126,7 @@ class Validation:
             if errors:
                 return Verdict(errors)
         checks = (*rules, MaybeNullValidationRule, OneOfInputValidationRule,
-                  MaxIntrospectionDepthRule, _budget(self.clock, deadline))
+                  _budget(self.clock, deadline))
         return Verdict(validate(schema, document, checks, hide_suggestions=not self.introspection),
                        dict(cost.costs))
 
