@@ -38,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
+	$(BIN)/python -m bench.validation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
