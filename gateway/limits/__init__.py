@@ -16,7 +16,7 @@ class Limits:
     max_tokens: int = 2000
     max_cost: int = 25_000
     max_introspection_depth: int = 20  # the standard introspection queries nest 13 to 15
-    validation_budget_ms: int = 500  # parse and validate, per document: a backstop
+    validation_budget_ms: int = 500  # CPU to parse and validate a document: a backstop
 
 
 LIMIT_KEYS = ("max_depth", "max_aliases", "max_tokens", "max_cost", "max_introspection_depth",

@@ -3,16 +3,19 @@
 Per document: aliases (one pass), then depth, then cost (each fragment worked out once), and
 only a document within all three meets graphql-core's own rules (which include its bound on
 nested introspection lists). With introspection off, a document that uses it is refused first,
-as such. A wall-clock budget for parse
-and validation together is the backstop: the clock is read at each node graphql-core visits,
-and a document past the budget is refused with QUERY_TOO_COMPLEX. Verdicts are cached per
-document text (bounded); a refusal for time is not cached, as it says more about the moment
-than about the document. Suggestions ("Did you mean ...?") are hidden when introspection is
+as such. A time budget for parse and validation together is the backstop: the clock is read at
+each node graphql-core visits, and a document past the budget is refused with
+QUERY_TOO_COMPLEX (and a log line). The clock is the thread's CPU time, the time this
+document's own work holds the event loop: wall time would also count waits for a CPU or the
+GIL that the document did not cause. Verdicts are cached per document text (bounded); a
+refusal for time is not cached, as it says more about the moment than about the document.
+Suggestions ("Did you mean ...?") are hidden when introspection is
 off: they would describe the schema that introspection hides.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +43,7 @@ from gateway.limits.cost import MaxCost
 from gateway.limits.depth import MaxDepth
 
 Clock = Callable[[], float]
+log = logging.getLogger("casegraph.limits")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class Budget(ValidationRule):
 class Validation:
     """The validation policy of one gateway; `clock` is injectable so tests are exact."""
 
-    def __init__(self, limits: Limits, introspection: bool, clock: Clock = time.monotonic,
+    def __init__(self, limits: Limits, introspection: bool, clock: Clock = time.thread_time,
                  capacity: int = 512) -> None:
         self.limits = limits
         self.introspection = introspection
@@ -92,6 +96,8 @@ class Validation:
         try:
             verdict = self._judge(schema, document, rules, started + self.budget)
         except OverBudget:
+            log.warning("a document took more than %d ms to parse and validate; refused",
+                        self.limits.validation_budget_ms)
             return Verdict([self._over_budget(started)])
         if text is not None:
             self._cache[text] = verdict

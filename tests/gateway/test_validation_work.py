@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -137,10 +138,11 @@ class Ticking:
         return self.now
 
 
-def test_a_document_past_the_time_budget_is_refused_and_not_remembered():
+def test_a_document_past_the_time_budget_is_refused_and_not_remembered(caplog):
     document = nested_fragments(8)  # within every limit: only time can refuse it
     validation = Validation(Limits(validation_budget_ms=50), True, Ticking())
     verdict = validation.judge(SCHEMA, parse(document), specified_rules, 0.0, document)
+    assert any("more than 50 ms" in r.getMessage() for r in caplog.records)
     [error] = verdict.errors
     assert error.extensions["code"] == "QUERY_TOO_COMPLEX"
     assert error.extensions["limit"] == "validation_budget_ms"
@@ -160,3 +162,8 @@ def test_cheapest_limits_go_first_and_each_refusal_is_final():
     deep = "cases { offender { " * 6 + "crn" + " } }" * 6
     verdict = judge(f'{{ {aliases} offender(crn: "X000001") {{ {deep} }} }}')
     assert [e.extensions["limit"] for e in verdict.errors] == ["max_aliases"]
+
+
+def test_the_budget_is_half_a_second_of_the_threads_cpu_by_default():
+    assert Limits().validation_budget_ms == 500
+    assert Validation(Limits(), True).clock is time.thread_time

@@ -137,6 +137,7 @@ async def test_a_cursor_from_one_list_or_filter_is_refused_on_another(gql, datas
         values = sorted({dataset.people[c.crn].active_manager.team_code
                          for c in dataset.caseloads["C01"]})[:2]
     issued = await gql(query, {"v": values[0]}, **who)
+    assert "errors" not in issued, issued
     cursor = json.dumps(issued["data"]).split('"endCursor": "')[1].split('"')[0]
     assert "errors" not in await gql(query, {"v": values[0], "after": cursor}, **who)
     body = await gql(query, {"v": values[1], "after": cursor}, **who)
