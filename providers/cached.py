@@ -73,8 +73,9 @@ class CachedProvider:
                 stamp = time.time()
                 for k, value in zip(own, found, strict=True):
                     futures[k].set_result((value, stamp))
-                await self.cache.set_many(
-                    [(self._key(kind, k), (v, stamp)) for k, v in zip(own, found, strict=True)],
+                await self.cache.set_many(  # a record's error stands for it once, uncached
+                    [(self._key(kind, k), (v, stamp)) for k, v in zip(own, found, strict=True)
+                     if not isinstance(v, ProviderError)],
                     ttl=self.ttls.get(kind, 60.0) + self.grace)
         except BaseException as exc:
             for future in futures.values():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from providers.embedded import reference as ref
@@ -64,8 +64,12 @@ def person(b: Builder, crn: str, who: Identity, managers: tuple[Manager, ...], *
         who.date_of_birth, who.gender, aliases, status,
         rng.choice(("A_1", "B_2", "C_2", "D_1", "D_2")), managers, excluded, restricted,
         "You are excluded from viewing this offender record." if excluded else None,
-        "This is a restricted offender record." if restricted else None,
-        b.stamp(b.days_ago(rng.randrange(1, 200)))))
+        "This is a restricted offender record." if restricted else None))
+
+
+def order_manager(manager: Manager) -> Manager:
+    """An event's order manager: the same allocation, which nDelius records with no reason."""
+    return replace(manager, allocation_reason="")
 
 
 def pick_provider(b: Builder, crc_share: float = 0.7) -> str:
@@ -119,7 +123,7 @@ def community_case(b: Builder, crn: str, number: int, manager: Manager, *,
     sentence = Sentence(text, code, months, "Months", start, end, None if active else end)
     return b.add_case(Case(
         b.next_case_id(), crn, number, active, start, offences(b, start), sentence, requirements,
-        manager.provider_code, manager, None, None, None, None, b.stamp(start)))
+        manager.provider_code, order_manager(manager), None, None, None, None))
 
 
 def determinate_dates(booking_id: int, start: date, months: int, b: Builder) -> SentenceDates:
@@ -131,13 +135,13 @@ def determinate_dates(booking_id: int, start: date, months: int, b: Builder) -> 
     tused = crd + DAY * 365 if months < 24 else None
     confirmed = crd if 0 <= (crd - b.as_of).days <= 60 else None
     return SentenceDates(booking_id, start, hdced, None, crd, None, None, None, None, None, sed,
-                         sed, tused, None, confirmed, None, crd, "CRD", b.stamp(start))
+                         sed, tused, None, confirmed, None, crd, "CRD")
 
 
 def indeterminate_dates(booking_id: int, start: date, b: Builder) -> SentenceDates:
     tariff = start + DAY * 365 * b.rng.randrange(4, 12)
     return SentenceDates(booking_id, start, None, None, None, None, tariff, None, None, None,
-                         None, None, None, tariff, None, None, None, None, b.stamp(start))
+                         None, None, None, tariff, None, None, None, None)
 
 
 def key_dates(dates: SentenceDates) -> KeyDates:
@@ -165,29 +169,30 @@ def custodial(b: Builder, crn: str, noms: str, who: Identity, number: int, manag
     dates = indeterminate_dates(booking_id, start, b) if legal == "INDETERMINATE_SENTENCE" \
         else determinate_dates(booking_id, start, months, b)
     agency = prison or rng.choice(sorted(ref.PRISONS))
-    moves = [Movement(noms, booking_id, "ADM", "IN", "LEEDMC", agency, "N", start)]
+    moves = [Movement(noms, "ADM", "IN", "LEEDMC", agency, "N", start)]
     if released:
         out = dates.conditional_release_date or start
-        moves.append(Movement(noms, booking_id, "REL", "OUT", agency, "OUT", "CR", out))
+        moves.append(Movement(noms, "REL", "OUT", agency, "OUT", "CR", out))
         status, in_out, where, cell_at = "INACTIVE OUT", "OUT", "OUT", None
     else:
         court = rng.random() < 0.05
         status, in_out = ("ACTIVE OUT", "OUT") if court else ("ACTIVE IN", "IN")
         where, cell_at = agency, cell(b)
         if court:
-            moves.append(Movement(noms, booking_id, "CRT", "OUT", agency, "LEEDMC", "CA", b.as_of))
+            moves.append(Movement(noms, "CRT", "OUT", agency, "LEEDMC", "CA", b.as_of))
     b.add_custody(Custody(
         noms, booking_id, book, not released, status, in_out, where, cell_at, legal,
         None if released else legal.replace("_", " ").title(), rng.choice(ref.CATEGORIES),
-        start, who.forename, who.surname, who.date_of_birth, who.pnc_number, b.stamp(start)),
+        start, who.forename, who.surname, who.date_of_birth, who.pnc_number),
         dates, moves)
     code, text = ref.INDETERMINATE_SENTENCE if legal == "INDETERMINATE_SENTENCE" \
         else rng.choice(ref.CUSTODIAL_SENTENCES)
     sentence = Sentence(text, code, months, "Months", start, dates.sentence_expiry_date, None)
     return b.add_case(Case(
         b.next_case_id(), crn, number, True, start, offences(b, start), sentence, (),
-        manager.provider_code, manager, ("P" if dates.topup_supervision_expiry_date else "B")
-        if released else rng.choice("AD"), book, agency, key_dates(dates), b.stamp(start)))
+        manager.provider_code, order_manager(manager),
+        ("P" if dates.topup_supervision_expiry_date else "B")
+        if released else rng.choice("AD"), book, agency, key_dates(dates)))
 
 
 def remand(b: Builder, noms: str, who: Identity, prison: str | None = None) -> Custody:
@@ -198,8 +203,8 @@ def remand(b: Builder, noms: str, who: Identity, prison: str | None = None) -> C
     legal = rng.choice(("REMAND", "REMAND", "CONVICTED_UNSENTENCED"))
     custody = Custody(noms, booking_id, b.ids.book_number(), True, "ACTIVE IN", "IN", agency,
                       cell(b), legal, legal.replace("_", " ").title(), "U", start, who.forename,
-                      who.surname, who.date_of_birth, who.pnc_number, b.stamp(start))
-    empty = SentenceDates(booking_id, *([None] * 17), b.stamp(start))  # type: ignore[arg-type]
-    b.add_custody(custody, empty, [Movement(noms, booking_id, "ADM", "IN", "LEEDMC", agency, "R",
+                      who.surname, who.date_of_birth, who.pnc_number)
+    empty = SentenceDates(booking_id, *([None] * 17))  # type: ignore[arg-type]
+    b.add_custody(custody, empty, [Movement(noms, "ADM", "IN", "LEEDMC", agency, "R",
                                             start)])
     return custody

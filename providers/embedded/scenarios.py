@@ -114,7 +114,7 @@ def remand_and_hospital(b: Builder) -> None:
     _prisoner(b, "X000071", "A0071AA", "N04", prison="BMI", released=True)
     custody = b.custody["A0071AA"]
     moves = [m for m in b.movements["A0071AA"] if m.movement_type != "REL"]
-    moves.append(Movement("A0071AA", custody.booking_id, "REL", "OUT", "BMI", "BROADM", "HP",
+    moves.append(Movement("A0071AA", "REL", "OUT", "BMI", "BROADM", "HP",
                           b.days_ago(10)))
     b.add_custody(custody, b.sentence_dates[custody.booking_id], moves)
     b.tag("remand_without_case", "A0070AA")

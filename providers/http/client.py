@@ -12,6 +12,7 @@ import base64
 import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
@@ -19,6 +20,7 @@ import orjson
 
 from providers.errors import BackendBadData, BackendTimeout, BackendUnavailable, ProviderError
 from providers.http.oauth import ClientCredentials
+from providers.http.values import http_date
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +52,15 @@ class Answer(NamedTuple):
     status: int
     content_type: str
     body: bytes
+    validators: tuple[str | None, str | None] = (None, None)  # Last-Modified, ETag
+
+
+class Validated(NamedTuple):
+    """A decoded body with the validators the service sent beside it, if any."""
+
+    body: Any
+    last_modified: datetime | None
+    etag: str | None
 
 
 class ApiClient:
@@ -73,6 +84,13 @@ class ApiClient:
     async def json(self, method: str, path: str, *, body: Any = None,
                    params: dict[str, Any] | None = None, missing_ok: bool = False) -> Any:
         """The decoded JSON body; None for a 404 when `missing_ok`."""
+        return (await self.validated(method, path, body=body, params=params,
+                                     missing_ok=missing_ok)).body
+
+    async def validated(self, method: str, path: str, *, body: Any = None,
+                        params: dict[str, Any] | None = None, missing_ok: bool = False
+                        ) -> Validated:
+        """The decoded body with its `Last-Modified` and `ETag`, where the service sends them."""
         with translated(self.provider):
             answer = await self._send(method, path, body, params)
             if answer.status == 401:
@@ -80,7 +98,7 @@ class ApiClient:
                 answer = await self._send(method, path, body, params)
         status = answer.status
         if status == 404 and missing_ok:
-            return None
+            return Validated(None, None, None)
         if status >= 500 or status in (401, 403, 429):
             raise BackendUnavailable(self.provider, f"{method} {path.split('?')[0]} answered "
                                                     f"HTTP {status}")
@@ -89,9 +107,10 @@ class ApiClient:
         if "json" not in answer.content_type:
             raise BackendBadData(self.provider, "answered with a body that is not JSON")
         try:
-            return orjson.loads(answer.body)
+            decoded = orjson.loads(answer.body)
         except ValueError as exc:
             raise BackendBadData(self.provider, "answered with malformed JSON") from exc
+        return Validated(decoded, http_date(answer.validators[0]), answer.validators[1])
 
     async def _send(self, method: str, path: str, body: Any,
                     params: dict[str, Any] | None) -> Answer:
@@ -111,8 +130,9 @@ class ApiClient:
             headers["Content-Type"] = "application/json"
         async with self._http().request(method, url, data=data, params=params, headers=headers,
                                         allow_redirects=False) as response:  # as httpx did
-            return Answer(response.status, response.headers.get("Content-Type", ""),
-                          await response.read())
+            headers = response.headers
+            return Answer(response.status, headers.get("Content-Type", ""), await response.read(),
+                          (headers.get("Last-Modified"), headers.get("ETag")))
 
     def _http(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
