@@ -19,7 +19,7 @@ def _manager(b: Builder, provider: str, days: int = 200, unallocated: bool = Fal
 
 def _community(b: Builder, crn: str, provider: str, **person: object) -> None:
     who, manager = gen.identity(b), _manager(b, provider)
-    gen.community_case(b, crn, 1, manager)
+    who = gen.community_case(b, crn, 1, manager, who)
     gen.person(b, b.ids.reserve(crn), who, (manager,), **person)  # type: ignore[arg-type]
     gen.registrations(b, crn, provider)
 
@@ -28,7 +28,7 @@ def _prisoner(b: Builder, crn: str, noms: str, provider: str, *, prison: str = "
               released: bool = False, **person: object) -> gen.Identity:
     who, manager = gen.identity(b), _manager(b, provider)
     b.ids.reserve(noms)
-    gen.custodial(b, crn, noms, who, 1, manager, released=released, prison=prison,
+    who = gen.custodial(b, crn, noms, who, 1, manager, released=released, prison=prison,
                   legal="SENTENCED")
     gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)  # type: ignore[arg-type]
     return who
@@ -48,7 +48,7 @@ def transfer(b: Builder) -> None:
     old = _manager(b, "C05", days=400)
     old = replace(old, to_date=b.days_ago(30), active=False)
     new = replace(_manager(b, "C09", days=30), allocation_reason="Offender Moved")
-    gen.community_case(b, crn, 1, new)
+    who = gen.community_case(b, crn, 1, new, who)
     gen.person(b, crn, who, (new, old))
     b.tag("transfer", crn)
 
@@ -94,7 +94,7 @@ def limited_access(b: Builder) -> None:
 
 def unallocated(b: Builder) -> None:
     who, manager = gen.identity(b), _manager(b, "C01", unallocated=True)
-    gen.community_case(b, "X000050", 1, manager)
+    who = gen.community_case(b, "X000050", 1, manager, who)
     gen.person(b, b.ids.reserve("X000050"), who, (manager,))
     b.tag("unallocated", "X000050")
 
