@@ -18,7 +18,13 @@ from typing import Any, NamedTuple, TypeVar
 import aiohttp
 import orjson
 
-from providers.errors import BackendBadData, BackendTimeout, BackendUnavailable, ProviderError
+from providers.errors import (
+    BackendBadData,
+    BackendTimeout,
+    BackendUnavailable,
+    ConfigError,
+    ProviderError,
+)
 from providers.http.oauth import ClientCredentials
 from providers.http.values import http_date
 
@@ -156,8 +162,6 @@ def configured(name: str, system: str, base_url: str | None, token_url: str | No
                client_id: str, client_secret: str | None, client_secret_env: str,
                **options: Any) -> ApiClient:
     """An ApiClient from a provider's settings; missing settings stop start-up, named."""
-    from providers.registry import ConfigError
-
     if not base_url:
         raise ConfigError(f"providers.{name}.base_url: required for a {system} provider")
     secret = client_secret or os.environ.get(client_secret_env)
