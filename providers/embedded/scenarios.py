@@ -105,6 +105,8 @@ def identity_mismatch(b: Builder) -> None:
     b.custody["A0060AA"] = replace(
         custody, date_of_birth=custody.date_of_birth.replace(year=custody.date_of_birth.year - 1))
     _prisoner(b, "X000061", "A0061AA", "C08", prison="NMI")
+    if b.people["X000061"].pnc_number is None:  # a PNC on both sides, so they can differ
+        b.people["X000061"] = replace(b.people["X000061"], pnc_number="2004/0123456B")
     b.custody["A0061AA"] = replace(b.custody["A0061AA"], pnc_number="2001/0000001Y")
     b.tag("identity_mismatch", "X000060", "X000061")
 
