@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: run test lint typecheck install lock bench clean noninterference
+.PHONY: run test lint typecheck install lock bench bench-peers clean noninterference \
+	executor-newest deploy-check
 
 LOCK := requirements/test.txt
 UV := uv==0.13.8
@@ -65,6 +66,22 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
 	$(BIN)/python -m bench.validation
+
+# The fast executor against the newest strawberry (and the graphql-core it brings), in a
+# throwaway environment: its answers must still equal the policed executor's, with the
+# version check skipped; and the start-up check must fall back where a release is unknown.
+NEWEST := $(VENV)-newest
+executor-newest:
+	rm -rf $(NEWEST) && $(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/pip install --quiet --require-hashes --no-deps -r requirements/runtime.txt
+	$(NEWEST)/bin/pip install --quiet --upgrade strawberry-graphql pytest pytest-asyncio hypothesis \
+		"setuptools>=77"
+	$(NEWEST)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	$(NEWEST)/bin/python -c "from importlib.metadata import version as v; \
+		print('newest: strawberry-graphql', v('strawberry-graphql'), 'graphql-core', v('graphql-core'))"
+	CASEGRAPH_FAST_EXECUTOR=force $(NEWEST)/bin/python -m pytest -q -p no:cacheprovider \
+		tests/resolvers/test_execution.py
+	rm -rf $(NEWEST)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

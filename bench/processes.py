@@ -72,7 +72,7 @@ def memory_kib(pid: int, field: str = "VmRSS") -> int:
 def process(args: list[str], ready_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """Start `casegraph ARGS`, wait until `ready_url` answers, stop it afterwards."""
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", *args], stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", "gateway.launch", *args], stdout=out,
                                 stderr=subprocess.STDOUT, env=ENV)
     try:
         deadline = time.monotonic() + 60

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from gateway.admission import Admission
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
@@ -24,6 +25,7 @@ from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
+from gateway.response_cache import ResponseCache, referenced, signing_key
 from gateway.settings import Settings
 from gateway.telemetry import Telemetry
 from gateway.tracing import RequestTelemetry
@@ -67,6 +69,19 @@ def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> No
             (float(audit.refused), {"outcome": "refused"})])
 
 
+def _admission(graphql: Any, settings: Settings, telemetry: Telemetry) -> Admission:
+    """Bounded work in flight and waiting; refusals and the queue in /metrics."""
+    rejected = telemetry.meter.create_counter(
+        "casegraph.admission.rejected", "{request}",
+        "Requests refused with 503 OVERLOADED, by reason (queue_full, queue_timeout)")
+    admission = Admission(graphql, settings.admission,
+                          lambda reason: rejected.add(1, {"reason": reason}))
+    telemetry.gauge("casegraph.admission.in_flight", "Operations running and waiting",
+                    lambda: [(float(admission.in_flight), {"state": "running"}),
+                             (float(len(admission.waiting)), {"state": "waiting"})])
+    return admission
+
+
 def _middleware(settings: Settings) -> list[Middleware]:
     """CORS by allow-list: none unless configured, so no other site's script can read answers."""
     if not settings.cors_origins:
@@ -77,13 +92,24 @@ def _middleware(settings: Settings) -> list[Middleware]:
                                       "graphql-require-preflight"])]
 
 
-def _cost_limit(settings: Settings, validation: Validation) -> list[Any]:
-    """The cost-weighted rate limit's extension, when one is configured."""
+def _cost_limit(settings: Settings, validation: Validation) -> CostLimit | None:
+    """The cost-weighted rate limit, when one is configured."""
     limits = settings.rate_limits
-    if not (limits.enabled and limits.cost):
-        return []
-    costs = CostLimit(limits, validation)
-    return [lambda: CostCharged(costs)]
+    return CostLimit(limits, validation) if limits.enabled and limits.cost else None
+
+
+def _response_cache(settings: Settings, cache: Any, policies: Any) -> ResponseCache | None:
+    """Whole answers in the shared cache (signed when shared), or in memory of their own."""
+    if not settings.response_cache.enabled:
+        return None
+    from providers.cache import memory_cache
+    from providers.cached import DEFAULT_TTLS
+
+    ttls = {**DEFAULT_TTLS, **settings.cache_ttls}
+    shared = cache is not None and settings.cache_backend == "redis"
+    return ResponseCache(cache if cache is not None else memory_cache(),
+                         settings.response_cache, lambda kind: ttls.get(kind, 60.0),
+                         referenced(policies), signing_key(settings.response_cache, shared))
 
 
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None,
@@ -93,10 +119,12 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
     validation = Validation(settings.limits, settings.introspection)
+    costs = _cost_limit(settings, validation)
     schema = build_schema(introspection=settings.introspection,
                           validation=lambda: GuardedValidation(validation),
                           max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                          tracer=telemetry.tracer, extensions=_cost_limit(settings, validation))
+                          tracer=telemetry.tracer,
+                          extensions=[lambda: CostCharged(costs)] if costs else [])
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema), ALL_KINDS)
     cache = build_cache(settings)
@@ -105,15 +133,17 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                               withhold_regressions=settings.withhold_regressions, clock=clock)
     evaluator = Evaluator(policies, fields)
     audit = open_trail(settings.audit, clock)
+    answers = _response_cache(settings, cache, policies)
     view = GraphQLView(schema, evaluator, registry,
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching,
                        PersistedOperations(settings.persisted, schema._schema, cache), audit,
-                       telemetry)
+                       telemetry, answers, costs)
     limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
     verifier = TokenVerifier(settings.auth, clock)
     graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, verifier,
                                                        settings.max_body_bytes)), telemetry)
+    admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
 
     async def healthz(_: Request) -> JSONResponse:
@@ -142,7 +172,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             await cache.close()
 
     app = Starlette(routes=[
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", admitted, methods=["GET", "POST"]),
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", lambda _: Response(telemetry.prometheus(),
                                              media_type=CONTENT_TYPE_LATEST)),
@@ -153,5 +183,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.registry = registry
     app.state.audit = audit
     app.state.cache = cache
+    app.state.answers = answers
+    app.state.admission = admitted
     app.state.telemetry = telemetry
     return app

@@ -40,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="gateway processes on one port (share the cache and rate limits "
                             "through Redis)")
+    serve.add_argument("--grace-seconds", type=float, default=20.0,
+                       help="on SIGTERM, how long requests in flight may take to finish")
     serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--preflight", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
     token = commands.add_parser("token", help="mint a demo token (trusted only by the demo)")
     token.add_argument("--org", required=True, help="organisation code, e.g. C01, N02, MDI, HQ")
@@ -110,22 +113,25 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.settings import serving_settings
     from providers.registry import preflight
 
+    if args.workers > 1 and not (args.worker or args.preflight):
+        from gateway.supervisor import supervise
+
+        return supervise(args.host, args.port, args.workers,
+                         str(args.config) if args.config else None, args.grace_seconds)
     settings = serving_settings(args.config)
     logs.configure(settings.telemetry.logs)
-    app = create_app(settings)  # checked here before any worker starts
-    asyncio.run(preflight(settings.providers))
+    app = create_app(settings)  # checked here (by the preflight child before any worker)
     if not args.worker:
+        asyncio.run(preflight(settings.providers))
         url = f"http://{args.host}:{args.port}/graphql"
         print(f"casegraph: GraphiQL and the API at {url}"
               + (f" ({args.workers} processes)" if args.workers > 1 else ""), flush=True)
         if settings.auth.demo:
             _print_demo_tokens()
-    if args.workers > 1:
-        del app
-        worker = ["serve", "--worker", "--host", args.host, "--port", str(args.port)]
-        return serving.supervise(worker + (["--config", str(args.config)] if args.config
-                                           else []), args.workers)
-    serving.serve(app, args.host, args.port, reuse_port=args.worker)
+    if args.preflight:
+        return 0
+    serving.serve(app, args.host, args.port, reuse_port=args.worker,
+                  grace_seconds=args.grace_seconds)
     return 0
 
 

@@ -91,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"casegraph: refusing to start: {exc}", file=sys.stderr)
         return 2
-    from gateway.cli import main as casegraph
-
-    return casegraph(command)
+    # A fresh interpreter for the command: with several workers its supervisor then holds
+    # none of the modules this check imported (gateway.launch loads only what it runs).
+    os.execv(sys.executable, [sys.executable, "-m", "gateway.launch", *command])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""How `casegraph serve` runs: one process, or a supervisor of several on one port.
+"""How `casegraph serve` runs a gateway process (`gateway.supervisor` keeps several).
 
 With `--workers N` every worker binds its own socket with SO_REUSEPORT, so the kernel spreads
 connections across them. (uvicorn's own workers share one socket, and one worker's accept loop
@@ -10,10 +10,7 @@ socket of protocol 0 kept Nagle's algorithm, 40 ms per kept-alive answer.
 from __future__ import annotations
 
 import gc
-import signal
 import socket
-import subprocess
-import sys
 from typing import Any
 
 import uvicorn
@@ -48,32 +45,12 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def serve(app: Any, host: str, port: int, reuse_port: bool = False) -> None:
+def serve(app: Any, host: str, port: int, reuse_port: bool = False,
+          grace_seconds: float = 20.0) -> None:
+    """Serve until SIGTERM or SIGINT, then drain: the socket closes (new connections are
+    refused), requests in flight finish, for at most `grace_seconds`."""
     # No access log: a GET's query string can carry a person's identifier.
-    config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
+                            timeout_graceful_shutdown=max(1, round(grace_seconds)))
     tune_gc()
     uvicorn.Server(config).run(sockets=[listening_socket(host, port, reuse_port)])
-
-
-def supervise(worker_args: list[str], workers: int) -> int:
-    """Run `casegraph WORKER_ARGS` N times; stop them all when told to or when one stops."""
-    children = [subprocess.Popen([sys.executable, "-m", "gateway.cli", *worker_args])
-                for _ in range(workers)]
-
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stop)
-    try:
-        while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
-    finally:
-        stop()
-        codes = [child.wait(timeout=15) for child in children]
-    return next((c for c in codes if c not in (0, -signal.SIGTERM)), 0)

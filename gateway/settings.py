@@ -8,18 +8,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gateway.admission import AdmissionSettings
 from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
 from gateway.limits import LIMIT_KEYS, Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
+from gateway.response_cache import ResponseCacheSettings, parse_response_cache
 from gateway.telemetry import TelemetrySettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
-                       "cache", "http", "rate_limits", "persisted", "audit", "telemetry"})
+                       "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
+                       "admission", "response_cache"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
@@ -28,6 +31,7 @@ _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cos
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
 _TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
+_ADMISSION_KEYS = frozenset({"max_in_flight", "queue", "queue_seconds", "retry_after_seconds"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Settings:
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+    admission: AdmissionSettings = field(default_factory=AdmissionSettings)
+    response_cache: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
 
 
 def serving_settings(path: Path | None) -> Settings:
@@ -109,7 +115,9 @@ def load_settings(path: Path | None) -> Settings:
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
                     audit=_audit(raw.get("audit", {})),
-                    telemetry=_telemetry(raw.get("telemetry", {})))
+                    telemetry=_telemetry(raw.get("telemetry", {})),
+                    admission=_admission(raw.get("admission", {})),
+                    response_cache=parse_response_cache(raw.get("response_cache", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -147,6 +155,20 @@ def _audit(raw: dict[str, Any]) -> AuditSettings:
                           "postgres sink")
     return AuditSettings(sink=sink, path=Path(os.path.expandvars(str(raw.get(
         "path", "var/audit/audit.jsonl")))), dsn=dsn, queue=int(raw.get("queue", 10_000)))
+
+
+def _admission(raw: dict[str, Any]) -> AdmissionSettings:
+    _known("admission", raw, _ADMISSION_KEYS)
+    found = AdmissionSettings(
+        max_in_flight=int(raw.get("max_in_flight", AdmissionSettings.max_in_flight)),
+        queue=int(raw.get("queue", AdmissionSettings.queue)),
+        queue_seconds=float(raw.get("queue_seconds", AdmissionSettings.queue_seconds)),
+        retry_after_seconds=int(raw.get("retry_after_seconds",
+                                        AdmissionSettings.retry_after_seconds)))
+    if found.max_in_flight < 0 or found.queue < 0 or found.queue_seconds <= 0 \
+            or found.retry_after_seconds < 1:
+        raise ConfigError(f"admission: {raw}: counts are 0 or more, seconds more than 0")
+    return found
 
 
 def _telemetry(raw: dict[str, Any]) -> TelemetrySettings:

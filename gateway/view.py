@@ -6,6 +6,7 @@ and audit record never mix with another's.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
@@ -20,10 +21,12 @@ from strawberry.types.execution import ExecutionResult
 
 from gateway.audit.event import audit_event
 from gateway.audit.trail import AuditTrail
+from gateway.costlimit import CostLimit
 from gateway.graphiql import GraphiQLPage
 from gateway.negotiation import GRAPHQL_RESPONSE, response_media_type
 from gateway.persisted import PersistedError, PersistedOperations
 from gateway.request_body import CheckedBody, OverLimit
+from gateway.response_cache import Answer, ResponseCache
 from gateway.responses import error_response, format_error
 from gateway.telemetry import Telemetry
 from policies.evaluator import Evaluator
@@ -45,7 +48,8 @@ class GraphQLView(CheckedBody, GraphQL):
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry, page: GraphiQLPage,
                  deadline_seconds: float = 10.0, batching: bool = True,
                  persisted: PersistedOperations | None = None,
-                 audit: AuditTrail | None = None, telemetry: Telemetry | None = None) -> None:
+                 audit: AuditTrail | None = None, telemetry: Telemetry | None = None,
+                 answers: ResponseCache | None = None, costs: CostLimit | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
@@ -55,6 +59,8 @@ class GraphQLView(CheckedBody, GraphQL):
         self.persisted = persisted
         self.audit = audit
         self.telemetry = telemetry
+        self.answers = answers
+        self.costs = costs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -109,6 +115,10 @@ class GraphQLView(CheckedBody, GraphQL):
                     request_data, principal.client_id or principal.subject)
             except PersistedError as exc:
                 return ExecutionResult(data=None, errors=[exc.as_graphql()])
+        if self.answers is not None:
+            hit = await self._cached(request, request_data)
+            if hit is not None:
+                return hit
         context = self.new_context(request, request_data)
         try:
             result = await super().execute_single(request, request_adapter, sub_response,
@@ -117,14 +127,16 @@ class GraphQLView(CheckedBody, GraphQL):
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc  # a mutation over GET
             raise
-        request.state.contexts[id(result)] = context
+        request.state.contexts[id(result)] = (context, request_data)
         if self.persisted is not None and result.data is not None:
             await self.persisted.ran(request_data)
         return result
 
     async def process_result(self, request: Request,
                              result: ExecutionResult) -> GraphQLHTTPResponse:
-        context: Context | None = request.state.contexts.pop(id(result), None)
+        context, request_data = request.state.contexts.pop(id(result), (None, None))
+        if isinstance(context, Answer):
+            return self._replayed(request, context, request_data)
         errors = [format_error(e) for e in result.errors or ()]
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
@@ -146,8 +158,56 @@ class GraphQLView(CheckedBody, GraphQL):
         self._count(errors, context)
         if context is not None and not self._audited(context):
             return {"errors": [WITHHELD]}
+        if context is not None and self.answers is not None:
+            await self.answers.keep(request.state.principal, request_data.query,
+                                    request_data.operation_name, request_data.variables, body,
+                                    context, self._cost(request_data))
         # [return-value]: `body` is built as a plain dict (keys vary per answer); it has the
         # shape of strawberry's GraphQLHTTPResponse TypedDict, which mypy cannot see in a dict.
+        return body  # type: ignore[return-value]
+
+    async def _cached(self, request: Request, data: GraphQLRequestData
+                      ) -> ExecutionResult | None:
+        """A cached answer's stand-in result (the view replays it), charged its cost; None on
+        a miss."""
+        assert self.answers is not None
+        principal = request.state.principal
+        answer = await self.answers.lookup(principal, data.query, data.operation_name,
+                                           data.variables)
+        if answer is None:
+            return None
+        if self.costs is not None:
+            refusal = await self.costs.charge(principal.subject, max(1, answer.meta["cost"]))
+            if refusal is not None:
+                return ExecutionResult(data=None, errors=[refusal])
+        result = ExecutionResult(data=None, errors=None)
+        request.state.contexts[id(result)] = (answer, data)
+        return result
+
+    def _cost(self, data: GraphQLRequestData) -> int:
+        if self.costs is None:
+            return 0
+        return self.costs.validation.cost_of(data.query, data.operation_name)
+
+    def _replayed(self, request: Request, answer: Answer, data: GraphQLRequestData
+                  ) -> GraphQLHTTPResponse:
+        """A cached answer, counted and audited as the original was, under this caller."""
+        meta = answer.meta
+        body: dict[str, Any] = {"data": answer.data}
+        if meta["errors"]:
+            body["errors"] = meta["errors"]
+        body["extensions"] = answer.extensions(time.time())
+        if self.telemetry is not None:
+            for error in meta["errors"]:
+                self.telemetry.errors.add(1, {"code": error["extensions"]["code"]})
+            for denied in meta["denied"]:
+                self.telemetry.denials.add(1, {"field": denied})
+        if self.audit is not None:
+            event = audit_event(request.state.principal, data.operation_name, data.query,
+                                set(meta["people"]), set(meta["prisoners"]), set(meta["groups"]),
+                                meta["denied"], meta["attempts"])
+            if event is not None and not self.audit.record(event):
+                return {"errors": [WITHHELD]}
         return body  # type: ignore[return-value]
 
     def _count(self, errors: list[dict[str, Any]], context: Context | None) -> None:

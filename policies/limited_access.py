@@ -30,18 +30,22 @@ def _folded(names: Iterable[str]) -> frozenset[str]:
 class LimitedAccess:
     """Decides, for one principal, whose details Limited Access keeps from them."""
 
-    __slots__ = ("_check_exclusions", "_check_restrictions", "_user")
+    __slots__ = ("_check_exclusions", "_check_restrictions", "_user", "consulted")
 
     def __init__(self, principal: Principal) -> None:
         self._user = principal.username.casefold() if principal.username else None
         self._check_exclusions = IGNORE_EXCLUSIONS not in principal.scopes
         self._check_restrictions = IGNORE_RESTRICTIONS not in principal.scopes
+        # Set once a verdict has depended on the username: an answer built after that is the
+        # user's own, so the response cache keys it by the username too.
+        self.consulted = False
 
     def limits(self, person: ListedPerson) -> bool:
         """True when the lists keep this principal from the person's details."""
         excluded, restricted = person.exclusion_users, person.restriction_users
         if not excluded and not restricted:
             return False
+        self.consulted = True
         if excluded and self._check_exclusions and (
                 self._user is None or self._user in _folded(excluded)):
             return True

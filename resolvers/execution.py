@@ -9,11 +9,14 @@ graphql-core, so answers, errors and error paths are the same; the tests compare
 Resolvers that take only `self` and `info` are called directly, without strawberry's
 argument conversion and extension chain, which they do not use.
 
-Denied fields are `null` in the plan, as `PolicedExecutor` (its base) decides them.
+Denied fields are `null` in the plan, as `PolicedExecutor` (its base) decides them. The
+private APIs this leans on are all in `resolvers.internals`, checked at start-up: where they
+are not the tested ones, `executor_for` hands out the policed executor instead, logged.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, NamedTuple, cast
 
@@ -30,13 +33,15 @@ from graphql import (
     GraphQLString,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.language import FieldNode
 from graphql.pyutils import Path, Undefined
-from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.types import Info
 
+from resolvers import internals
+from resolvers.internals import FieldDetailsList, GroupedFieldSet, gather_with_cancel
 from resolvers.policed import DENIED, PolicedExecutor
+
+log = logging.getLogger("casegraph.execution")
 
 # Scalars whose output coercion hands back a value of this exact Python type unchanged.
 IDENTITY_SCALARS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
@@ -68,15 +73,14 @@ def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
             continue
         found: dict[str, Plan] = {}
         for field_name, field in graphql_type.fields.items():
-            definition = field.extensions.get("strawberry-definition")
+            definition = internals.definition_of(field)
             if definition is None or field.args:
                 continue
             if getattr(field.resolve, "_direct", False):
                 found[field_name] = Plan(definition.python_name, field.type, True, None, None,
                                          None, field.resolve, field)
                 continue
-            if (definition.default_resolver is not getattr
-                    or not getattr(field.resolve, "_is_default", False)):
+            if not internals.reads_attribute(field, definition):
                 continue
             nullable = not isinstance(field.type, GraphQLNonNull)
             named = field.type if nullable else field.type.of_type
@@ -101,13 +105,19 @@ def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
     return None if coerced is Undefined else coerced
 
 
-def executor_for(schema: strawberry.Schema, policed: bool = True) -> type[FastExecutor]:
+def executor_for(schema: strawberry.Schema, policed: bool = True) -> type[PolicedExecutor]:
     """An executor class bound to this schema's plans (strawberry takes a class); resolvers
-    that can be are made direct first. A policed executor authorises every field."""
-    if not schema.exception_handlers:
-        make_direct(schema._schema, schema.config.info_class)
+    that can be are made direct first. A policed executor authorises every field. Where the
+    private APIs it leans on are not the tested ones: the policed executor, logged."""
+    problem = internals.problem()
+    if problem is not None:
+        log.warning("fast executor off (%s): running the policed executor", problem)
+        return type("SchemaPolicedExecutor", (PolicedExecutor,), {"policed": policed})
+    core = internals.core_schema(schema)
+    if not internals.has_exception_handlers(schema):
+        make_direct(core, internals.info_class(schema))
     return type("SchemaFastExecutor", (FastExecutor,),
-                {"plans": field_plans(schema._schema), "policed": policed})
+                {"plans": field_plans(core), "policed": policed})
 
 
 def make_direct(schema: GraphQLSchema, info_class: type[Info]) -> None:
@@ -117,14 +127,15 @@ def make_direct(schema: GraphQLSchema, info_class: type[Info]) -> None:
         if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
             continue
         for field in graphql_type.fields.values():
-            definition = field.extensions.get("strawberry-definition")
-            resolver = getattr(definition, "base_resolver", None)
+            definition = internals.definition_of(field)
+            resolver = internals.resolver_of(definition)
             if resolver is None or field.args or definition.extensions or definition.arguments:
                 continue
-            own = resolver.self_parameter, resolver.info_parameter
-            if set(resolver.signature.parameters.values()) - {p for p in own if p}:
+            own = internals.takes_only_self_and_info(resolver)
+            if own is None:
                 continue
-            field.resolve = _direct(resolver.wrapped_func, definition, info_class, *own)
+            field.resolve = _direct(internals.wrapped_function(resolver), definition,
+                                    info_class, *own)
 
 
 def _direct(func: Callable[..., Any], definition: Any, info_class: type[Info],
@@ -193,8 +204,8 @@ class FastExecutor(PolicedExecutor):
         key = (object_type, id(details))
         found = self._subfields.get(key)
         if found is None:
-            grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, details)
-            steps = None if defer_usages else self._plan_steps(object_type, grouped_field_set)
+            grouped_field_set, deferred = internals.subfields(self, object_type, details)
+            steps = None if deferred else self._plan_steps(object_type, grouped_field_set)
             found = self._subfields[key] = (details, steps)
         return found[1]
 

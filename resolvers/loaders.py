@@ -45,6 +45,7 @@ class Loaders:
         self._telemetry = telemetry
         self._batch_size = None if batching else 1
         self._loaders: dict[str, DataLoader[str, Any]] = {}
+        self.kinds_read: set[str] = set()  # what an answer's freshness depends on
 
     def provider_name(self, kind: str) -> str:
         return self._registry.bindings[kind]
@@ -87,6 +88,7 @@ class Loaders:
 
     async def _logged(self, kind: str, call: Any, size: int) -> Any:
         provider = self._registry.bindings[kind]
+        self.kinds_read.add(kind)
         if self._telemetry is None:
             return await self._timed(provider, kind, call, None)
         with self._telemetry.provider_call(provider, kind, size) as observed:

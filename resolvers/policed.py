@@ -10,14 +10,16 @@ query too large to judge is refused, never answered with its denials dropped.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import GraphQLError, GraphQLObjectType
-from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from policies.enforcement import MAX_VISITS, TooLargeToJudge, judge
+
+if TYPE_CHECKING:
+    from resolvers.internals import FieldDetailsList
 
 DENIED: Any = object()  # the plan of a field the principal may not read: null, nothing runs
 WALK_BUDGET = MAX_VISITS

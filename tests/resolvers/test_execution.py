@@ -11,11 +11,12 @@ import httpx
 import pytest
 import strawberry
 
-import resolvers.schema
 from gateway.app import create_app
 from gateway.tokens import DEFAULT_SCOPES
+from resolvers import internals
 from resolvers.execution import FastExecutor, executor_for, field_plans
 from resolvers.policed import PolicedExecutor
+from resolvers.schema import build_schema
 from tests.conftest import post_query
 from tests.resolvers.test_errors import CustodyDown
 from tests.resolvers.test_queries import PROFILE
@@ -133,9 +134,8 @@ def test_plans_cover_plain_fields_and_direct_resolvers_only():
 
 
 async def _answers(monkeypatch, stock: bool, queries, provider=None) -> list[dict[str, Any]]:
-    if stock:
-        monkeypatch.setattr(resolvers.schema, "executor_for",
-                            lambda schema: PolicedExecutor)
+    if stock:  # the start-up check's fallback, as on an untested graphql-core or strawberry
+        monkeypatch.setenv("CASEGRAPH_FAST_EXECUTOR", "off")
     if provider is not None:
         from gateway.settings import Settings
         from providers import registry
@@ -190,3 +190,36 @@ async def test_an_extension_that_wraps_resolvers_sees_every_field():
             schema.execution_context_class = executor_for(schema, policed=False)
         await schema.execute(QUERIES[0], root_value=Root())
     assert seen[True] == seen[False] and len(seen[True]) > 100
+
+
+@pytest.mark.parametrize("untested", [
+    {"TESTED": {"graphql-core": ("0.0.1",)}},
+    {"METHODS": {**internals.METHODS, "execute_fields": ("parent_type", "fields")}},
+    {"METHODS": {**internals.METHODS, "execute_deferred": ()}},
+])
+def test_an_untested_graphql_core_gets_the_policed_executor_logged(monkeypatch, caplog,
+                                                                   untested):
+    for name, value in untested.items():
+        monkeypatch.setattr(internals, name, value)
+    monkeypatch.setenv("CASEGRAPH_FAST_EXECUTOR", "")
+    assert internals.problem() is not None
+    executor = build_schema().execution_context_class
+    assert issubclass(executor, PolicedExecutor) and executor.policed
+    assert not issubclass(executor, FastExecutor)
+    assert "fast executor off" in caplog.text and "policed executor" in caplog.text
+
+
+async def test_the_fallback_still_nulls_denied_fields(monkeypatch):
+    monkeypatch.setenv("CASEGRAPH_FAST_EXECUTOR", "off")
+    app = create_app()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        body = await post_query(client, PROFILE, {"crn": "X000004"}, org="C01",
+                                scopes=("read",))
+    assert body["data"]["offender"]["custody"] is None
+    assert "FORBIDDEN" in {e["extensions"]["code"] for e in body["errors"]}
+
+
+def test_the_tested_versions_are_the_installed_ones():
+    """The pins in pyproject.toml and the executor's tested list move together."""
+    assert internals.problem() is None
