@@ -19,7 +19,8 @@ from providers.http.client import mapping as reading
 from providers.nomis import mapping as to
 from providers.nomis.simulator import PRISONER_LIMIT
 
-PRISON_LIST_SECONDS = 3600.0
+PRISON_LIST_SECONDS = 3600.0  # prisons, and every other agency code's answer, found or not
+AGENCY_MEMO = 1024  # agency codes remembered beyond the prison list (a client names them)
 KINDS = frozenset({"custody", "sentence_dates", "movements", "establishment", "prisoners"})
 
 
@@ -34,6 +35,9 @@ class NomisProvider:
                  pool_size: int = 20, concurrency: int = 10) -> None:
         self._prisons_by_code: dict[str, Any] = {}
         self._prisons_expire = 0.0
+        # Agencies outside the prison list (OUT, TRN, courts, codes nobody has): each answer,
+        # "none" too, for an hour, so a caseload with released people does not ask again.
+        self._agencies: dict[str, tuple[Any, float]] = {}
         self.name = name
         self.api = configured(name, "nomis", base_url, token_url, client_id, client_secret,
                               client_secret_env, timeout_seconds=timeout_seconds,
@@ -48,8 +52,7 @@ class NomisProvider:
             return await self._movements(keys)
         if kind == "establishment":
             prisons = await self._prisons()
-            missing = [k for k in keys if k not in prisons]
-            others = dict(zip(missing, await self.api.each(missing, self._agency), strict=True))
+            others = await self._other_agencies([k for k in keys if k not in prisons])
             return [prisons.get(k) or others.get(k) for k in keys]
         raise KeyError(kind)
 
@@ -61,6 +64,18 @@ class NomisProvider:
                 self._prisons_by_code = {j["agencyId"]: to.establishment(j) for j in body}
             self._prisons_expire = time.monotonic() + PRISON_LIST_SECONDS
         return self._prisons_by_code
+
+    async def _other_agencies(self, codes: list[str]) -> dict[str, Any]:
+        """Agencies not in the prison list, each read at most once an hour (not found too)."""
+        now = time.monotonic()
+        known = {c: found for c in codes
+                 if (found := self._agencies.get(c)) is not None and found[1] > now}
+        wanted = list(dict.fromkeys(c for c in codes if c not in known))
+        for code, agency in zip(wanted, await self.api.each(wanted, self._agency), strict=True):
+            if len(self._agencies) >= AGENCY_MEMO:
+                self._agencies.pop(next(iter(self._agencies)))  # the oldest goes
+            self._agencies[code] = known[code] = (agency, now + PRISON_LIST_SECONDS)
+        return {code: agency for code, (agency, _) in known.items()}
 
     async def _custody(self, numbers: Sequence[str]) -> list[Any]:
         batch = Batch(self.name, "prisoner")
