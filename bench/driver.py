@@ -3,8 +3,10 @@
     python -m bench.driver --url http://127.0.0.1:8000/graphql --query-file W2.graphql \\
         --token $TOKEN --concurrency 8 --seconds 10
 
-Prints one JSON object: requests, errors, requests per second, latency percentiles (ms).
-It stops by itself after `--seconds` (and at most `--max-requests`).
+Prints one JSON object: requests, errors, requests per second, latency percentiles (ms) of
+the requests answered. A 503 with `Retry-After` (the gateway shedding load) is counted as
+`overloaded`, and that client waits as told before its next request, as a well-behaved
+client does. It stops by itself after `--seconds` (and at most `--max-requests`).
 """
 
 from __future__ import annotations
@@ -28,29 +30,36 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def drive_calls(call: Callable[[], Awaitable[bool]], concurrency: int, seconds: float,
-                      max_requests: int, warmup: int = 5) -> dict[str, Any]:
-    """Run `call` from `concurrency` workers until `seconds` pass; it returns success."""
+Outcome = bool | float  # answered, failed, or refused: the seconds to wait before asking again
+
+
+async def drive_calls(call: Callable[[], Awaitable[Outcome]], concurrency: int,
+                      seconds: float, max_requests: int, warmup: int = 5) -> dict[str, Any]:
+    """Run `call` from `concurrency` workers until `seconds` pass; it returns success, or
+    the seconds to wait when it was refused for overload."""
     latencies: list[float] = []
-    errors = 0
+    errors = overloaded = 0
     for _ in range(warmup):
         await call()
     stop_at = time.perf_counter() + seconds
 
     async def worker() -> None:
-        nonlocal errors
+        nonlocal errors, overloaded
         while time.perf_counter() < stop_at and len(latencies) + errors < max_requests:
             started = time.perf_counter()
             ok = await call()
-            if ok:
+            if ok is True:
                 latencies.append((time.perf_counter() - started) * 1000)
-            else:
+            elif ok is False:
                 errors += 1
+            else:
+                overloaded += 1
+                await asyncio.sleep(min(ok, max(0.0, stop_at - time.perf_counter())))
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - began
-    return {"requests": len(latencies), "errors": errors,
+    return {"requests": len(latencies), "errors": errors, "overloaded": overloaded,
             "rps": round(len(latencies) / wall, 1) if wall else 0.0,
             "p50_ms": round(percentile(latencies, 50), 2),
             "p95_ms": round(percentile(latencies, 95), 2),
@@ -63,8 +72,10 @@ async def drive(url: str, body: dict[str, Any], headers: dict[str, str], concurr
     """Drive a GraphQL endpoint; a response with errors or without data counts as an error."""
     client = Client(connections=concurrency)
     try:
-        async def call() -> bool:
-            status, answer = await client.post_json(url, body, headers)
+        async def call() -> Outcome:
+            status, answer, retry = await client.post(url, body, headers)
+            if status == 503 and retry is not None:
+                return retry
             return status == 200 and isinstance(answer, dict) and not answer.get("errors") \
                 and bool(answer.get("data"))
         return await drive_calls(call, concurrency, seconds, max_requests)

@@ -21,7 +21,12 @@ class _Response:
         self.body: list[bytes] = []
         self.done = False
         self.keep_alive = False
+        self.retry_after: bytes | None = None
         self.parser: httptools.HttpResponseParser | None = None
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"retry-after":
+            self.retry_after = value
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
@@ -36,7 +41,7 @@ class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
 
-    async def exchange(self, request: bytes) -> tuple[int, bytes, bool]:
+    async def exchange(self, request: bytes) -> tuple[int, bytes, bool, bytes | None]:
         self.writer.write(request)
         response = _Response()
         parser = response.parser = httptools.HttpResponseParser(response)
@@ -45,7 +50,8 @@ class Connection:
             if not chunk:
                 raise ConnectionError("the server closed the connection mid-response")
             parser.feed_data(chunk)
-        return parser.get_status_code(), b"".join(response.body), response.keep_alive
+        return (parser.get_status_code(), b"".join(response.body), response.keep_alive,
+                response.retry_after)
 
     def close(self) -> None:
         self.writer.close()
@@ -71,6 +77,12 @@ class Client:
     async def post_json(self, url: str, body: Any, headers: dict[str, str] | None = None,
                         params: dict[str, Any] | None = None) -> tuple[int, Any]:
         """(status, decoded JSON body or None when it is not JSON)."""
+        status, answer, _ = await self.post(url, body, headers, params)
+        return status, answer
+
+    async def post(self, url: str, body: Any, headers: dict[str, str] | None = None,
+                   params: dict[str, Any] | None = None) -> tuple[int, Any, float | None]:
+        """(status, decoded JSON body or None, the Retry-After seconds if sent)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or parts.hostname is None:
             raise ValueError(f"an http:// or https:// URL, not {url}")
@@ -86,18 +98,20 @@ class Client:
         key = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
                parts.scheme == "https")
         async with self._slots:
-            status, raw = await asyncio.wait_for(self._exchange(key, request), self._timeout)
+            status, raw, retry = await asyncio.wait_for(self._exchange(key, request),
+                                                        self._timeout)
+        wait = float(retry) if retry is not None and retry.isdigit() else None
         try:
-            return status, orjson.loads(raw)
+            return status, orjson.loads(raw), wait
         except orjson.JSONDecodeError:
-            return status, None
+            return status, None, wait
 
-    async def _exchange(self, key: Key, request: bytes) -> tuple[int, bytes]:
+    async def _exchange(self, key: Key, request: bytes) -> tuple[int, bytes, bytes | None]:
         idle = self._idle.setdefault(key, [])
         reused = bool(idle)
         connection = idle.pop() if idle else await _connect(key)
         try:
-            status, raw, keep = await connection.exchange(request)
+            status, raw, keep, retry = await connection.exchange(request)
         except (ConnectionError, OSError):
             connection.close()
             if not reused:
@@ -105,7 +119,7 @@ class Client:
             # The server may close an idle kept-alive connection: once more on a new one.
             connection = await _connect(key)
             try:
-                status, raw, keep = await connection.exchange(request)
+                status, raw, keep, retry = await connection.exchange(request)
             except BaseException:
                 connection.close()
                 raise
@@ -116,7 +130,7 @@ class Client:
             idle.append(connection)
         else:
             connection.close()
-        return status, raw
+        return status, raw, retry
 
     async def aclose(self) -> None:
         for connections in self._idle.values():

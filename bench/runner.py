@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from bench import overload
 from bench.direct import Direct
 from bench.driver import drive_calls
 from bench.processes import (
@@ -35,7 +36,7 @@ ORG = "C01"
 
 
 def _config(delius: str, nomis: str, *, cache: bool, batching: bool,
-            batch_reads: bool = True) -> str:
+            batch_reads: bool = True, answers: bool = False) -> str:
     """The example configuration; nDelius through the batch extension unless `batch_reads`
     is off (then convictions and registrations are read per person, as HMPPS offers them)."""
     example = (ROOT.parent / "examples" / "simulated.toml").read_text()
@@ -47,7 +48,8 @@ def _config(delius: str, nomis: str, *, cache: bool, batching: bool,
                               f"{'true' if batching else 'false'}\ndeadline_seconds = 30")
     # Counted like any client's, with a limit the load never reaches.
     return example + (f'\n[cache]\nbackend = "{"memory" if cache else "none"}"\n'
-                      '\n[rate_limits]\ndefault = "1000000/minute"\n')
+                      '\n[rate_limits]\ndefault = "1000000/minute"\n'
+                      f'\n[response_cache]\nenabled = {"true" if answers else "false"}\n')
 
 
 def _stats(url: str, reset: bool = False) -> int:
@@ -104,11 +106,11 @@ def _drive_once(url: str, workload: str, variables: dict[str, Any], times: int =
 
 def _gateway_runs(delius: str, nomis: str, out: Path, name: str, *, cache: bool,
                   batching: bool, workloads: list[str], variables: dict[str, Any],
-                  batch_reads: bool = True,
+                  batch_reads: bool = True, answers: bool = False,
                   args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
     config = out / f"{name}.toml"
     config.write_text(_config(delius, nomis, cache=cache, batching=batching,
-                              batch_reads=batch_reads))
+                              batch_reads=batch_reads, answers=answers))
     port = free_port()
     results = {}
     with process(["serve", "--config", str(config), "--port", str(port), "--workers",
@@ -154,16 +156,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                             batching=True, workloads=["W1", "W2", "W3"],
                                             variables=variables, args=args)
             runs["gateway"] |= _gateway_runs(delius, nomis, Path(tmp), "cached", cache=True,
-                                             batching=True, workloads=["W4"],
+                                             batching=True, workloads=["W4"], answers=True,
                                              variables=variables, args=args)
             if not args.quick:  # CI's quick run stays under a minute
                 runs["processes"] = _gateway_runs(delius, nomis, Path(tmp), "two", cache=True,
-                                                  batching=True, workloads=["W4"],
+                                                  batching=True, workloads=["W4"], answers=True,
                                                   variables=variables, args=args, workers=2)
                 runs["processes"] |= _gateway_runs(delius, nomis, Path(tmp), "two-cold",
                                                    cache=False, batching=True,
                                                    workloads=["W2"], variables=variables,
                                                    args=args, workers=2)
+            if not args.quick and latency == 0:
+                runs["overload"] = overload.sweep(Path(tmp), _config(
+                    delius, nomis, cache=False, batching=True), [delius, nomis], "W2",
+                    variables, args)
             if args.soak:
                 soak = argparse.Namespace(**{**vars(args), "seconds": args.soak})
                 runs["soak"] = _gateway_runs(delius, nomis, Path(tmp), "soak", cache=False,

@@ -24,9 +24,9 @@ from gateway.responses import error_body
 
 @dataclass(frozen=True)
 class AdmissionSettings:
-    max_in_flight: int = 16  # per process; 0 turns admission control off
-    queue: int = 64  # requests waiting for a slot
-    queue_seconds: float = 2.0  # how long one may wait before it is refused
+    max_in_flight: int = 8  # per process; 0 turns admission control off
+    queue: int = 32  # requests waiting for a slot
+    queue_seconds: float = 1.0  # how long one may wait before it is refused
     retry_after_seconds: int = 1
 
 
