@@ -83,5 +83,9 @@ executor-newest:
 		tests/resolvers/test_execution.py
 	rm -rf $(NEWEST)
 
+# The Kubernetes manifests against the Kubernetes schemas, offline (also part of `make test`).
+deploy-check: $(STAMP)
+	$(BIN)/python -m pytest -q tests/deploy
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
