@@ -69,11 +69,12 @@ def memory_kib(pid: int, field: str = "VmRSS") -> int:
 
 
 @contextmanager
-def process(args: list[str], ready_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def process(args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None
+            ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `casegraph ARGS`, wait until `ready_url` answers, stop it afterwards."""
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gateway.launch", *args], stdout=out,
-                                stderr=subprocess.STDOUT, env=ENV)
+                                stderr=subprocess.STDOUT, env={**ENV, **(env or {})})
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

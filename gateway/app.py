@@ -52,7 +52,7 @@ def build_cache(settings: Settings) -> Any:
         return memory_cache()
     url = urlparse(settings.cache_url)
     return redis_cache(url.hostname or "127.0.0.1", url.port or 6379,
-                       int((url.path or "/0").strip("/") or 0))
+                       int((url.path or "/0").strip("/") or 0), settings.cache_namespace)
 
 
 def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> None:
@@ -145,6 +145,11 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                                        settings.max_body_bytes)), telemetry)
     admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
+    if answers is not None:
+        telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
+                        "response cache since start, by result", lambda: [
+                            (float(answers.hits), {"result": "hit"}),
+                            (float(answers.misses), {"result": "miss"})])
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

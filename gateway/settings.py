@@ -25,7 +25,7 @@ _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "binding
                        "admission", "response_cache"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
-_CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
+_CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl", "namespace"})
 _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
@@ -52,6 +52,7 @@ class Settings:
     withhold_regressions: bool = False
     cache_backend: str = "memory"  # memory | redis | none
     cache_url: str = "redis://127.0.0.1:6379/0"
+    cache_namespace: str = "casegraph"  # Redis key prefix: deployments sharing one Redis
     cache_grace_seconds: float = 600.0
     cache_ttls: dict[str, float] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
@@ -108,6 +109,7 @@ def load_settings(path: Path | None) -> Settings:
                     limits=Limits(**{k: int(gateway[k]) for k in LIMIT_KEYS if k in gateway}),
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
+                    cache_namespace=str(cache.get("namespace", "casegraph")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
