@@ -67,6 +67,17 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.enforcement
 	$(BIN)/python -m bench.validation
 
+# casegraph beside Hive Gateway + GraphQL Mesh over the same simulators (not in CI): the
+# peer's npm packages are pinned by bench/peers/package-lock.json.
+PEERS := bench/peers
+PEERS_STAMP := $(PEERS)/node_modules/.installed
+$(PEERS_STAMP): $(PEERS)/package-lock.json
+	cd $(PEERS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PEERS_STAMP)
+
+bench-peers: $(STAMP) $(PEERS_STAMP)
+	$(BIN)/python -m bench.peers
+
 # The fast executor against the newest strawberry (and the graphql-core it brings), in a
 # throwaway environment: its answers must still equal the policed executor's, with the
 # version check skipped; and the start-up check must fall back where a release is unknown.
