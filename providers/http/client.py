@@ -98,6 +98,25 @@ class ApiClient:
                         params: dict[str, Any] | None = None, missing_ok: bool = False
                         ) -> Validated:
         """The decoded body with its `Last-Modified` and `ETag`, where the service sends them."""
+        answer = await self._checked(method, path, body, params, missing_ok)
+        if answer is None:
+            return Validated(None, None, None)
+        try:
+            decoded = orjson.loads(answer.body)
+        except ValueError as exc:
+            raise BackendBadData(self.provider, "answered with malformed JSON") from exc
+        return Validated(decoded, http_date(answer.validators[0]), answer.validators[1])
+
+    async def raw(self, method: str, path: str, *, body: Any = None,
+                  params: dict[str, Any] | None = None) -> bytes:
+        """The JSON body undecoded, for a typed decoder (`providers.http.typed`)."""
+        answer = await self._checked(method, path, body, params, False)
+        assert answer is not None
+        return answer.body
+
+    async def _checked(self, method: str, path: str, body: Any,
+                       params: dict[str, Any] | None, missing_ok: bool) -> Answer | None:
+        """A JSON answer with a success status; None for a 404 when `missing_ok`."""
         with translated(self.provider):
             answer = await self._send(method, path, body, params)
             if answer.status == 401:
@@ -105,7 +124,7 @@ class ApiClient:
                 answer = await self._send(method, path, body, params)
         status = answer.status
         if status == 404 and missing_ok:
-            return Validated(None, None, None)
+            return None
         if status >= 500 or status in (401, 403, 429):
             # 502-504, 429 and refused credentials say the backend (or the way to it) is
             # unwell; another 5xx may be this request's input tripping it.
@@ -116,11 +135,7 @@ class ApiClient:
             raise BackendBadData(self.provider, f"rejected our request (HTTP {status})")
         if "json" not in answer.content_type:
             raise BackendBadData(self.provider, "answered with a body that is not JSON")
-        try:
-            decoded = orjson.loads(answer.body)
-        except ValueError as exc:
-            raise BackendBadData(self.provider, "answered with malformed JSON") from exc
-        return Validated(decoded, http_date(answer.validators[0]), answer.validators[1])
+        return answer
 
     async def _send(self, method: str, path: str, body: Any,
                     params: dict[str, Any] | None) -> Answer:

@@ -16,7 +16,9 @@ from providers.base import Page
 from providers.http.batch import Batch
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
+from providers.http.typed import records
 from providers.nomis import mapping as to
+from providers.nomis import typed
 from providers.nomis.simulator import PRISONER_LIMIT
 
 PRISON_LIST_SECONDS = 3600.0  # prisons, and every other agency code's answer, found or not
@@ -80,9 +82,10 @@ class NomisProvider:
     async def _custody(self, numbers: Sequence[str]) -> list[Any]:
         batch = Batch(self.name, "prisoner")
         for chunk in chunks(list(dict.fromkeys(numbers)), PRISONER_LIMIT):
-            body = await self.api.json("POST", "/prisoner-search/prisoner-numbers",
-                                       body={"prisonerNumbers": list(chunk)})
-            batch.read(body, lambda j: [j["prisonerNumber"]], to.custody)
+            body = await self.api.raw("POST", "/prisoner-search/prisoner-numbers",
+                                      body={"prisonerNumbers": list(chunk)})
+            records(self.name, "prisoner", body, typed.PRISONER, typed.PRISONER_KEY,
+                    lambda p: [p.prisonerNumber], typed.custody, batch)
         if unfound := [n for n in dict.fromkeys(numbers) if n not in batch.found]:
             await self._merged(unfound, batch)
         return batch.aligned(numbers)
@@ -107,9 +110,11 @@ class NomisProvider:
         ids = sorted({int(b) for b in booking_ids if b.isdigit()})
         batch = Batch(self.name, "sentence detail")
         for chunk in chunks(ids, PRISONER_LIMIT):
-            body = await self.api.json("POST", "/api/offender-sentences/bookings",
-                                       body=list(chunk))
-            batch.read(body, lambda j: [str(to.booking_id(j["bookingId"]))], to.sentence_dates)
+            body = await self.api.raw("POST", "/api/offender-sentences/bookings",
+                                      body=list(chunk))
+            records(self.name, "sentence detail", body, typed.SENTENCE_DETAILS,
+                    typed.BOOKING_KEY, lambda j: [str(to.booking_id(j.bookingId))],
+                    typed.sentence_dates, batch)
         return batch.aligned(booking_ids)
 
     async def _movements(self, numbers: Sequence[str]) -> list[Any]:
