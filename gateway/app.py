@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -22,6 +21,7 @@ from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
+from gateway.metrics_access import MetricsEndpoint, networks
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
@@ -144,8 +144,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/metrics", lambda _: Response(telemetry.prometheus(),
-                                             media_type=CONTENT_TYPE_LATEST)),
+        Route("/metrics", MetricsEndpoint(telemetry.prometheus,
+                                          networks(settings.telemetry.metrics_from)).serve),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
     ], lifespan=lifespan, middleware=_middleware(settings))
     app.state.schema = schema

@@ -56,6 +56,8 @@ def _rows(rule: Any, rows: Any) -> str:
         return "none visible (no rule: deny by default)"
     if rows.clauses is None:
         return f"all ({rule.source})"
+    if not rows.clauses and rule.rows_scope is not None:
+        return f"none visible: needs scope {rule.rows_scope!r} ({rule.source})"
     if not rows.clauses:
         return f"none visible ({rule.source})"
     clauses = [" and ".join(f"{name} = {want!r}" for name, _, want in clause)

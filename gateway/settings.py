@@ -12,6 +12,7 @@ from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
 from gateway.limits import LIMIT_KEYS, Limits
+from gateway.metrics_access import networks
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.telemetry import TelemetrySettings
@@ -27,7 +28,7 @@ _HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
-_TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
+_TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs", "metrics_from"})
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,16 @@ def _telemetry(raw: dict[str, Any]) -> TelemetrySettings:
     if logs not in ("json", "text"):
         raise ConfigError(f"telemetry.logs = {logs!r}: choose 'json' or 'text'")
     endpoint = raw.get("otlp_endpoint")
+    allowed = raw.get("metrics_from", list(TelemetrySettings.metrics_from))
+    try:
+        networks(allowed if isinstance(allowed, list) else [allowed])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"telemetry.metrics_from = {allowed!r}: a list of networks, e.g. "
+                          "[\"127.0.0.0/8\", \"10.0.0.0/8\"]") from exc
     return TelemetrySettings(traces=str(raw.get("traces", "otlp" if endpoint else "none")),
                              otlp_endpoint=os.path.expandvars(endpoint) if endpoint else None,
-                             service_name=str(raw.get("service_name", "casegraph")), logs=logs)
+                             service_name=str(raw.get("service_name", "casegraph")), logs=logs,
+                             metrics_from=tuple(allowed))
 
 
 def _providers(raw: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

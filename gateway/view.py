@@ -106,7 +106,7 @@ class GraphQLView(CheckedBody, GraphQL):
             principal = request.state.principal
             try:
                 request_data = await self.persisted.resolve(
-                    request_data, principal.client_id or principal.subject)
+                    request_data, principal.client_id or principal.subject, principal.org)
             except PersistedError as exc:
                 return ExecutionResult(data=None, errors=[exc.as_graphql()])
         context = self.new_context(request, request_data)
@@ -119,7 +119,7 @@ class GraphQLView(CheckedBody, GraphQL):
             raise
         request.state.contexts[id(result)] = context
         if self.persisted is not None and result.data is not None:
-            await self.persisted.ran(request_data)
+            await self.persisted.ran(request_data, request.state.principal.org)
         return result
 
     async def process_result(self, request: Request,

@@ -127,6 +127,8 @@ class Evaluator:
 def _row_filter(type_name: str, rule: TypeRule | None, principal: Principal) -> RowFilter:
     if rule is None or rule.rows is None:
         return NOTHING
+    if rule.rows_scope is not None and rule.rows_scope not in principal.scopes:
+        return NOTHING
     if rule.rows == ALL_ROWS:
         return RowFilter(None, frozenset())
     getters = ROW_ATTRIBUTES[type_name]

@@ -14,7 +14,7 @@ from providers import freshness
 from providers.errors import ProviderError
 from providers.freshness import Provenance
 from providers.records import Person
-from resolvers.loaders import MISSING, Loaders
+from resolvers.loaders import MISSING, Loaders, Unreadable
 
 log = logging.getLogger("casegraph.reach")
 
@@ -104,6 +104,7 @@ class Judge:
         custody = self.loaders.peek("custody", person.noms_number)
         if custody is MISSING:
             return MISSING
+        custody = self._unread(custody)
         return custody.agency_id if custody and custody.active else None
 
     async def _held_at(self, people: Sequence[Person | None]) -> list[Any]:
@@ -115,7 +116,8 @@ class Judge:
         except ProviderError as exc:  # fail closed: nobody is held anywhere we can tell
             log.warning("row judgement could not read custody: %s", exc.code)
             return [None] * len(people)
-        return [c.agency_id if c and c.active else None for c in custody]
+        readable = [self._unread(c) for c in custody]
+        return [c.agency_id if c and c.active else None for c in readable]
 
     def _withheld(self, kind: str, key: str, judge: Any) -> None:
         """A record the regression guard withheld: warn this caller if they would have
@@ -124,6 +126,22 @@ class Judge:
         found = current.withheld.get((kind, key)) if current is not None else None
         if found is not None and judge(found[1]):
             self.received.withheld.setdefault((found[0], kind), set()).add(key)
+
+    def _unread(self, value: Any) -> Any:
+        """A record reached by a key the caller chose: if the backend sent it malformed, it
+        is absent (an error would tell the caller it exists, whoever's it is)."""
+        if isinstance(value, Unreadable):
+            log.warning("a record sent malformed is treated as absent (%s)", value.error.code)
+            return None
+        return value
+
+    @staticmethod
+    def _read(value: Any) -> Any:
+        """A record reached through a parent handed out in full, or reference data: if the
+        backend sent it malformed, the caller is told so at its path."""
+        if isinstance(value, Unreadable):
+            raise value.error
+        return value
 
     def _attempt(self, kind: str, key: str, outcome: str) -> None:
         self.received.attempts.append({"kind": kind, "key": key, "outcome": outcome})

@@ -38,13 +38,14 @@ class Reach(CustodyJudge):
         """The person with this CRN as the principal may see them (Person, Stub or None)."""
         raw = self.loaders.peek("offender", crn)
         if raw is not MISSING:
+            raw = self._unread(raw)
             held = self._held_at_now(raw) if raw is not None else None
             if held is not MISSING:
                 return self._attempted("offender", crn, raw, self._verdict(raw, held), lookup)
         return self._person_later(crn, lookup)
 
     async def _person_later(self, crn: str, lookup: bool) -> Person | Stub | None:
-        raw = await self.loaders.load("offender", crn)
+        raw = self._unread(await self.loaders.load("offender", crn))
         [judged] = await self.people_judged([raw])
         return self._attempted("offender", crn, raw, judged, lookup)
 
@@ -60,13 +61,14 @@ class Reach(CustodyJudge):
         return [self._verdict(p, h) for p, h in zip(people, held, strict=True)]
 
     async def people(self, crns: Sequence[str]) -> list[Person | Stub | None]:
-        return await self.people_judged(await self.loaders.load_many("offender", crns))
+        found = await self.loaders.load_many("offender", crns)
+        return await self.people_judged([self._unread(p) for p in found])
 
     async def people_by_noms(self, noms: str, *, lookup: bool = False) -> list[Person]:
         """Every probation record holding this NOMS number that the principal may see in
         full. A stub is found by its CRN alone: a NOMS number must not confirm whose it is."""
-        crns = await self.loaders.load("offender_by_noms", noms) or ()
-        raw = await self.loaders.load_many("offender", crns)
+        crns = self._unread(await self.loaders.load("offender_by_noms", noms)) or ()
+        raw = [self._unread(p) for p in await self.loaders.load_many("offender", crns)]
         judged = await self.people_judged(raw, hand=False)
         found = [p for p in judged if isinstance(p, Person)]
         for person in found:
@@ -96,10 +98,10 @@ class Reach(CustodyJudge):
         raw = self.loaders.peek(kind, key)
         if raw is MISSING:
             return self._child_later(kind, key)
-        return self._child_verdict(kind, key, raw)
+        return self._child_verdict(kind, key, self._read(raw))
 
     async def _child_later(self, kind: str, key: str) -> Any:
-        return self._child_verdict(kind, key, await self.loaders.load(kind, key))
+        return self._child_verdict(kind, key, self._read(await self.loaders.load(kind, key)))
 
     def _child_verdict(self, kind: str, key: str, raw: Any) -> Any:
         if raw is None:
@@ -145,10 +147,11 @@ class Reach(CustodyJudge):
         raw = self.loaders.peek(kind, key)
         if raw is MISSING:
             return self._reference_later(kind, key)
+        raw = self._read(raw)
         return None if raw is None else self.hand(kind, key, raw)
 
     async def _reference_later(self, kind: str, key: str) -> Any:
-        raw = await self.loaders.load(kind, key)
+        raw = self._read(await self.loaders.load(kind, key))
         return None if raw is None else self.hand(kind, key, raw)
 
     # -- cases in a list -------------------------------------------------------------------
@@ -188,5 +191,5 @@ class Reach(CustodyJudge):
         missing = [c for c in crns if self.loaders.peek("offender", c) is MISSING]
         if missing:
             await self.loaders.load_many("offender", missing)
-        found = {c: self.loaders.peek("offender", c) for c in crns}
+        found = {c: self._unread(self.loaders.peek("offender", c)) for c in crns}
         return {c: p for c, p in found.items() if p is not None and p is not MISSING}

@@ -23,13 +23,13 @@ class CustodyJudge(Judge):
             return None
         raw = self.loaders.peek("custody", noms)
         if raw is not MISSING:
-            judged = self._custody_via(noms, raw, person)
+            judged = self._custody_via(noms, self._read(raw), person)
             if judged is not MISSING:
                 return judged
         return self._custody_later(noms, person)
 
     async def _custody_later(self, noms: str, person: Person) -> Custody | None:
-        raw = await self.loaders.load("custody", noms)
+        raw = self._read(await self.loaders.load("custody", noms))
         judged = self._custody_via(noms, raw, person)
         if judged is MISSING:
             [judged] = await self.custody_judged([raw], [noms])
@@ -52,7 +52,7 @@ class CustodyJudge(Judge):
 
     async def custody(self, noms: str, *, lookup: bool = False) -> Custody | None:
         """A booking by NOMS number, reached without a person (a global id)."""
-        raw = await self.loaders.load("custody", noms)
+        raw = self._unread(await self.loaders.load("custody", noms))
         [judged] = await self.custody_judged([raw], [noms]) if raw is not None else [None]
         if lookup and judged is None:
             self._attempt("custody", noms, "not found" if raw is None else "refused")
@@ -88,9 +88,11 @@ class CustodyJudge(Judge):
         """Per NOMS number: the probation records holding it that the principal may see, each
         as (verdict, record), judged without being handed out. Records outside their reach
         play no part."""
-        crn_lists = await self.loaders.load_many("offender_by_noms", nomses)
+        crn_lists = [self._unread(found) for found in
+                     await self.loaders.load_many("offender_by_noms", nomses)]
         crns = sorted({crn for found in crn_lists if found for crn in found})
-        raw = dict(zip(crns, await self.loaders.load_many("offender", crns), strict=True))
+        raw = dict(zip(crns, map(self._unread, await self.loaders.load_many("offender", crns)),
+                       strict=True))
         people = [p for p in raw.values() if p is not None]
         held = dict(zip([p.crn for p in people], await self._held_at(people), strict=True))
         verdicts = {p.crn: (self._person_verdict(p, held[p.crn]), p) for p in people}

@@ -70,6 +70,7 @@ class Who:
 PRINCIPALS = [
     Who("crc-c01-officer", "C01", "CRC", "demo.officer"),
     Who("crc-c16-officer", "C16", "CRC", "c16.officer", ("read", "custody:read")),
+    Who("crc-c16-no-custody-scope", "C16", "CRC", "c16.reader", ("read",)),
     Who("nps-n02-officer", "N02", "NPS", "n02.officer"),
     Who("prison-mdi", "MDI", "PRISON", None, ("read", "custody:read")),
     Who("crc-c01-machine", "C01", "CRC", None),
