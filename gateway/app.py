@@ -8,8 +8,6 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -19,6 +17,7 @@ from gateway import limits
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
+from gateway.cors import cors
 from gateway.csrf import CSRFGuard
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.persisted import PersistedOperations
@@ -62,16 +61,6 @@ def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> No
             (float(audit.written), {"outcome": "written"}),
             (float(audit.failures), {"outcome": "sink_failure"}),
             (float(audit.refused), {"outcome": "refused"})])
-
-
-def _middleware(settings: Settings) -> list[Middleware]:
-    """CORS by allow-list: none unless configured, so no other site's script can read answers."""
-    if not settings.cors_origins:
-        return []
-    return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                       allow_methods=["GET", "POST"], max_age=600,
-                       allow_headers=["authorization", "content-type", "accept",
-                                      "graphql-require-preflight"])]
 
 
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None
@@ -132,7 +121,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         Route("/metrics", lambda _: Response(telemetry.prometheus(),
                                              media_type=CONTENT_TYPE_LATEST)),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
-    ], lifespan=lifespan, middleware=_middleware(settings))
+    ], lifespan=lifespan, middleware=cors(settings.cors_origins,
+                                                      settings.cors_allow_headers))
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry

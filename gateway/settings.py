@@ -24,7 +24,7 @@ _SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
-_HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
+_HTTP_KEYS = frozenset({"cors_origins", "cors_allow_headers", "max_batch"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
@@ -62,6 +62,7 @@ class Settings:
     cache_grace_seconds: float = 600.0
     cache_ttls: dict[str, float] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
+    cors_allow_headers: tuple[str, ...] = ()  # besides the protocol's and Apollo Client's
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
@@ -116,6 +117,8 @@ def load_settings(path: Path | None) -> Settings:
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
+                    cors_allow_headers=tuple(str(h) for h in http.get("cors_allow_headers",
+                                                                       ())),
                     max_batch=int(http.get("max_batch", 10)),
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
