@@ -70,11 +70,12 @@ class Settings:
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 
-def serving_settings(path: Path | None) -> Settings:
-    """What `casegraph serve` runs: the file, or the demo, which prints its traces."""
+def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
+    """What `casegraph serve` runs: the file or the demo, with `--traces` if given (console
+    traces are opt-in: a span dump per request would scroll the demo's tokens away)."""
     settings = load_settings(path)
-    if path is None:
-        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    if traces is not None:
+        settings = replace(settings, telemetry=replace(settings.telemetry, traces=traces))
     return settings
 
 
