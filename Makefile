@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 
 .PHONY: run test lint install bench clean
 
@@ -23,12 +25,17 @@ $(AUDIT_STAMP): $(AUDIT)/package-lock.json
 	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(AUDIT_STAMP)
 
-install: $(STAMP) $(AUDIT_STAMP)
+# Front-end tooling the tests run against a live gateway (graphql-codegen, relay-compiler, urql).
+$(CLIENTS_STAMP): $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
+install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(AUDIT_STAMP)
+test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -19,6 +19,7 @@ from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.cors import cors
 from gateway.csrf import CSRFGuard
+from gateway.directives import advertise_spec_locations
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                           rules=limits.rules(settings.limits),
                           max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
                           tracer=telemetry.tracer)
+    advertise_spec_locations(schema._schema)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema))
     cache = build_cache(settings)

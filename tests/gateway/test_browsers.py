@@ -104,3 +104,17 @@ def test_a_simple_request_never_passes_the_guard(method, content_type, params, c
         params))
     assert response.status_code == (401 if anonymous_query else 400)
     assert response.text != "reached"
+
+
+def test_introspection_advertises_only_the_specifications_directive_locations(app):
+    """graphql-js 16 cannot parse `DIRECTIVE_DEFINITION` (graphql-core 3.3 adds it to
+    @deprecated); codegen through graphql-tools rebuilds SDL from introspection and failed."""
+    from graphql import introspection_from_schema
+
+    spec = {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+            "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR",
+            "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM",
+            "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"}
+    directives = introspection_from_schema(app.state.schema._schema)["__schema"]["directives"]
+    assert {loc for d in directives for loc in d["locations"]} <= spec
+    assert "deprecated" in {d["name"] for d in directives}
