@@ -9,8 +9,10 @@ AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 CLIENTS := tests/clients
 CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
+UI := examples/caseload-ui
+UI_STAMP := $(UI)/node_modules/.installed
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +32,21 @@ $(CLIENTS_STAMP): $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(CLIENTS_STAMP)
 
-install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP)
+# The example caseload UI: its build is committed (so `make run` needs no node); `make ui`
+# rebuilds it after a change to its source, and a test checks the two agree.
+$(UI_STAMP): $(UI)/package-lock.json
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(UI_STAMP)
+
+ui: $(UI_STAMP)
+	cd $(UI) && npm run build
+
+install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP)
+test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -26,6 +26,7 @@ from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
 from gateway.telemetry import Telemetry
 from gateway.tracing import RequestTelemetry
+from gateway.ui import ui_routes
 from gateway.view import GraphQLView
 from policies.coverage import checked
 from policies.evaluator import Evaluator
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         Route("/metrics", lambda _: Response(telemetry.prometheus(),
                                              media_type=CONTENT_TYPE_LATEST)),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
+        *ui_routes(settings.ui_dir, settings.auth.demo),
     ], lifespan=lifespan, middleware=cors(settings.cors_origins,
                                                       settings.cors_allow_headers))
     app.state.schema = schema

@@ -128,6 +128,9 @@ def _serve(args: argparse.Namespace) -> int:
         url = f"http://{args.host}:{args.port}/graphql"
         print(f"casegraph: GraphiQL and the API at {url}"
               + (f" ({args.workers} processes)" if args.workers > 1 else ""), flush=True)
+        if settings.ui_dir and (settings.ui_dir / "index.html").is_file():
+            print(f"casegraph: the example caseload UI at http://{args.host}:{args.port}/ui/",
+                  flush=True)
         if settings.auth.demo:
             _print_demo_tokens()
     if args.workers > 1:
