@@ -30,9 +30,10 @@ from gateway.ui import ui_routes
 from gateway.view import GraphQLView
 from policies.coverage import checked
 from policies.evaluator import Evaluator
+from providers.base import ALL_KINDS
 from providers.guard import REGRESSIONS
 from providers.registry import build_registry
-from resolvers.schema import build_schema, non_null_fields, object_fields, python_names
+from resolvers.schema import build_schema, non_null_fields, object_fields
 
 
 def build_cache(settings: Settings) -> Any:
@@ -76,14 +77,14 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                           tracer=telemetry.tracer)
     advertise_spec_locations(schema._schema)
     fields = object_fields(schema)
-    policies = checked(settings.policy_dir, fields, non_null_fields(schema))
+    policies = checked(settings.policy_dir, fields, non_null_fields(schema), ALL_KINDS)
     cache = build_cache(settings)
     registry = build_registry(settings.providers, settings.bindings, cache,
                               ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
                               withhold_regressions=settings.withhold_regressions)
     evaluator = Evaluator(policies, fields)
     audit = open_trail(settings.audit)
-    view = GraphQLView(schema, evaluator, registry, python_names(schema),
+    view = GraphQLView(schema, evaluator, registry,
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching,
                        PersistedOperations(settings.persisted, schema._schema, cache), audit,

@@ -16,14 +16,21 @@ from gateway import tokens
 from gateway.app import create_app
 from gateway.auth import TokenVerifier
 from gateway.settings import Settings
-from policies.enforcement import selected_fields
+from policies.enforcement import fragments_of, operation_of, selected_fields
 from policies.evaluator import Evaluator
+from policies.kinds import KINDS
 
 CASES = Path(__file__).parents[1] / "policies" / "cases"
 
 
+ENFORCEMENT = ("fields: decided once for the operation by the executor "
+               "(resolvers/policed.py), denied fields null before any resolver runs; "
+               "rows: judged where records leave the loaders (resolvers/reach.py)")
+
+
 def explain(settings: Settings, token: str, query: str) -> list[str]:
-    """One line per selected field: its path, decision and the rule that made it.
+    """One line per selected field: its path, decision and the rule that made it, as the
+    executor's walk decides them (the same walk, the same decisions).
 
     `token` may carry the `Bearer ` prefix, as copied from a header. A query that does not
     parse or validate raises its first `GraphQLError`, as the gateway would answer it.
@@ -37,10 +44,15 @@ def explain(settings: Settings, token: str, query: str) -> list[str]:
     decisions: Evaluator = app.state.evaluator
     verdict = decisions.decisions(principal)
     lines = [f"principal: {principal.subject} org={principal.org} ({principal.org_type}) "
-             f"scopes={sorted(principal.scopes)}"]
+             f"scopes={sorted(principal.scopes)}", f"enforced by: {ENFORCEMENT}"]
     for type_name, rows in sorted(verdict.rows.items()):
-        lines.append(f"rows of {type_name}: {_rows(verdict.rules.get(type_name), rows)}")
-    for s in selected_fields(schema, document, None):
+        kinds = ", ".join(sorted(k for k, spec in KINDS.items() if spec.type_name == type_name))
+        lines.append(f"rows of {type_name}: {_rows(verdict.rules.get(type_name), rows)}"
+                     + (f" [records: {kinds}]" if kinds else ""))
+    operation = operation_of(document.definitions, None)
+    if operation is None:
+        return [*lines, "no single operation to explain in that document"]
+    for s in selected_fields(schema, operation, fragments_of(document.definitions)):
         lines.append(f"{'.'.join(s.path):<60} {verdict.explain(s.type_name, s.field)}")
     return lines
 

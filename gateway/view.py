@@ -30,8 +30,10 @@ from policies.evaluator import Evaluator
 from providers import deadline, freshness
 from providers.freshness import Freshness
 from providers.registry import Registry
+from resolvers import sources
 from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
+from resolvers.reach import Reach
 
 WITHHELD = {"message": "The audit trail cannot record this answer, so its personal data is "
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
@@ -40,15 +42,13 @@ WITHHELD = {"message": "The audit trail cannot record this answer, so its person
 class GraphQLView(CheckedBody, GraphQL):
     """One request, one principal (from `request.state`, set by auth); one Context per operation."""
 
-    def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry,
-                 python_names: dict[str, dict[str, str]], page: GraphiQLPage,
+    def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry, page: GraphiQLPage,
                  deadline_seconds: float = 10.0, batching: bool = True,
                  persisted: PersistedOperations | None = None,
                  audit: AuditTrail | None = None, telemetry: Telemetry | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
-        self.python_names = python_names
         self.page = page
         self.deadline_seconds = deadline_seconds
         self.batching = batching
@@ -88,15 +88,16 @@ class GraphQLView(CheckedBody, GraphQL):
     async def get_context(self, request: Any, response: Any) -> None:  # type: ignore[override]
         return None  # each operation makes its own in `execute_single`
 
-    def new_context(self, request: Request) -> Context:
+    def new_context(self, request: Request, data: GraphQLRequestData) -> Context:
         principal = request.state.principal
-        sources, fresh = SourceLog(), Freshness()
+        log, fresh = SourceLog(), Freshness()
         deadline.start(self.deadline_seconds)
         freshness.bind(fresh)
-        return Context(principal=principal, decisions=self.evaluator.decisions(principal),
-                       loaders=Loaders(self.registry, sources, self.batching, self.telemetry),
-                       sources=sources,
-                       python_names=self.python_names, freshness=fresh)
+        decisions = self.evaluator.decisions(principal)
+        loaders = Loaders(self.registry, log, self.batching, self.telemetry)
+        return Context(principal=principal, decisions=decisions,
+                       reach=Reach(loaders, decisions), sources=log, freshness=fresh,
+                       operation=(data.operation_name, data.query))
 
     async def execute_single(self, request: Request, request_adapter: Any,  # type: ignore[override]
                              sub_response: Any, context: Any, root_value: Any,
@@ -108,7 +109,7 @@ class GraphQLView(CheckedBody, GraphQL):
                     request_data, principal.client_id or principal.subject)
             except PersistedError as exc:
                 return ExecutionResult(data=None, errors=[exc.as_graphql()])
-        context = self.new_context(request)
+        context = self.new_context(request, request_data)
         try:
             result = await super().execute_single(request, request_adapter, sub_response,
                                                   context, root_value, request_data)
@@ -128,9 +129,14 @@ class GraphQLView(CheckedBody, GraphQL):
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
             errors = [format_error(e) for e in context.denials] + errors
-            extensions["sources"] = context.sources.report(context.freshness)
-            if context.freshness.warnings:
-                extensions["warnings"] = context.freshness.warnings
+            received = context.reach.received
+            failed = {e["extensions"]["provider"] for e in errors
+                      if "provider" in e["extensions"]}
+            extensions["sources"] = sources.report(
+                received, context.freshness, context.sources,
+                context.reach.loaders.provider_name, failed)
+            if warnings := sources.warnings(received, context.freshness):
+                extensions["warnings"] = warnings
         # A request error (the document never ran) has no `data` entry at all.
         body: dict[str, Any] = {} if result.data is None and errors else {"data": result.data}
         if errors:
@@ -155,8 +161,10 @@ class GraphQLView(CheckedBody, GraphQL):
         if self.audit is None:
             return True
         name, document = context.operation
-        event = audit_event(context.principal, name, document, context.offenders,
-                            context.prisoners, context.field_groups, context.denied_fields)
+        received = context.reach.received
+        event = audit_event(context.principal, name, document, received.people,
+                            received.prisoners, context.field_groups, context.denied_fields,
+                            received.attempts)
         return event is None or self.audit.record(event)
 
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],

@@ -40,4 +40,5 @@ NEEDS: dict[str, frozenset[str]] = {
 PUSHDOWN: dict[str, dict[str, str]] = {
     "Case": {"managingProvider": "provider"},
     "Offender": {"managingProvider": "provider"},
+    "Custody": {"establishment": "establishment"},
 }

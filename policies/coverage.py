@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from policies import loader
+from policies.kinds import KINDS, unjudged
 from policies.model import PolicySet
 
 
@@ -37,11 +38,19 @@ def denied_non_null(policies: PolicySet, non_null: Mapping[str, Iterable[str]]) 
     return sorted(problems)
 
 
+def unknown_kind_types(schema_fields: Mapping[str, Iterable[str]]) -> list[str]:
+    return sorted(f"policies/kinds.py: kind {kind!r} is judged as {spec.type_name}, "
+                  "which the schema does not have" for kind, spec in KINDS.items()
+                  if spec.type_name is not None and spec.type_name not in schema_fields)
+
+
 def checked(directory: Path | None, schema_fields: Mapping[str, Iterable[str]],
-            non_null: Mapping[str, Iterable[str]]) -> PolicySet:
-    """Load the policies and raise `PolicyError` listing every problem, or return them."""
+            non_null: Mapping[str, Iterable[str]], kinds: Iterable[str] = ()) -> PolicySet:
+    """Load the policies and raise `PolicyError` listing every problem, or return them:
+    uncovered fields, denied non-null fields, and provider kinds no row rule judges."""
     policies = loader.load(directory or loader.SHIPPED, schema_fields)
-    problems = uncovered(policies, schema_fields) + denied_non_null(policies, non_null)
+    problems = uncovered(policies, schema_fields) + denied_non_null(policies, non_null) + \
+        unjudged(kinds) + unknown_kind_types(schema_fields)
     if problems:
         raise loader.PolicyError(problems)
     return policies

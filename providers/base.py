@@ -46,6 +46,8 @@ class Page:
     items: Sequence[Any]
     total: int
     related: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Set by the cache layer: where this page came from and how old it is.
+    provenance: Any = None
 
 
 @runtime_checkable

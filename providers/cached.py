@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from providers import freshness
@@ -99,19 +100,23 @@ class CachedProvider:
         [entry] = await self.cache.get_many([key])
         now, ttl = time.time(), self.ttls.get(kind, 30.0)
         if entry is not None and now - entry[1] <= ttl:
-            self._note(kind, {key: (None, entry[1], True, False)})
-            return entry[0]
+            return self._noted(kind, key, entry[0], entry[1], True, False)
         try:
             found = await self.inner.page(kind, criteria, offset, limit)
         except ProviderError:
             if entry is None:
                 raise
-            self._note(kind, {key: (None, entry[1], True, True)})
-            return entry[0]
+            return self._noted(kind, key, entry[0], entry[1], True, True)
         stamp = time.time()
         await self.cache.set_many([(key, (found, stamp))], ttl=ttl + self.grace)
-        self._note(kind, {key: (None, stamp, False, False)})
-        return found
+        return self._noted(kind, key, found, stamp, False, False)
+
+    def _noted(self, kind: str, key: str, page: Page, fetched_at: float, from_cache: bool,
+               stale: bool) -> Page:
+        """The page, carrying its own provenance: the row judge reports it only to a caller
+        whose whole page it is (a pushed-down row filter), never for a scan."""
+        self._note(kind, {key: (None, fetched_at, from_cache, stale)})
+        return replace(page, provenance=Provenance(self.name, fetched_at, from_cache, stale))
 
     @property
     def state(self) -> str:

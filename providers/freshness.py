@@ -6,7 +6,6 @@ per-record provenance from it, and the response's extensions report it.
 
 from __future__ import annotations
 
-import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,11 @@ class Freshness:
     records: dict[tuple[str, str], Provenance] = field(default_factory=dict)
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # (provider, kind) -> keys answered older than already served; reported per caller,
+    # only for the records that caller received.
+    regressed: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # (kind, key) -> (provider, record) withheld as regressed, judged per caller.
+    withheld: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
 
     def record(self, kind: str, key: str, provenance: Provenance) -> None:
         self.records[(kind, key)] = provenance
@@ -41,16 +45,8 @@ class Freshness:
         if entry not in self.warnings:
             self.warnings.append(entry)
 
-    def summary(self, provider: str) -> dict[str, Any]:
-        """Cache use and the oldest data served, for one provider."""
-        found = [p for p in self.records.values() if p.provider == provider]
-        if not found:
-            return {}
-        oldest = min(p.fetched_at for p in found)
-        return {"fromCache": sum(p.from_cache for p in found),
-                "fromBackend": sum(not p.from_cache for p in found),
-                "stale": sum(p.stale for p in found),
-                "maxAgeSeconds": round(time.time() - oldest, 3)}
+    def regression(self, provider: str, kind: str, keys: set[str]) -> None:
+        self.regressed.setdefault((provider, kind), set()).update(keys)
 
 
 _current: ContextVar[Freshness | None] = ContextVar("casegraph_freshness", default=None)

@@ -51,20 +51,30 @@ class RegressionGuard:
         await self.marks.set_many(newer, ttl=REMEMBER_SECONDS)
         regressed = {k for k, s in stamps.items() if marks[k] is not None and s < marks[k]}
         if regressed:
-            self._flag(kind, len(regressed))
+            self._flag(kind, regressed)
             if self.withhold:
+                self._withhold(kind, {k: r for k, r in zip(keys, found, strict=True)
+                                      if k in regressed})
                 found = [None if k in regressed else r for k, r in zip(keys, found, strict=True)]
         return found
 
-    def _flag(self, kind: str, count: int) -> None:
-        REGRESSIONS[self.name] += count
-        log.warning("data regression: %s answered %d %s record(s) older than already served",
-                    self.name, count, kind)
+    def _withhold(self, kind: str, records: dict[str, Any]) -> None:
+        """Keep the withheld records aside for this request: the row judge warns a caller
+        who would have received one, and nobody else."""
         current = freshness.current()
         if current is not None:
-            current.warn("DATA_REGRESSION", f"{self.name} answered {kind} data older than it "
-                         "answered before (a restored backup?)", provider=self.name, kind=kind,
-                         withheld=self.withhold)
+            for key, record in records.items():
+                current.withheld[(kind, key)] = (self.name, record)
+
+    def _flag(self, kind: str, keys: set[str]) -> None:
+        """Count and log the regression; the response warns only a caller who received one
+        of these records (a withheld record reaches nobody)."""
+        REGRESSIONS[self.name] += len(keys)
+        log.warning("data regression: %s answered %d %s record(s) older than already served",
+                    self.name, len(keys), kind)
+        current = freshness.current()
+        if current is not None and not self.withhold:
+            current.regression(self.name, kind, keys)
 
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:

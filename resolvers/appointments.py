@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 import strawberry
 
 from providers.records import Appointment as AppointmentRecord
-from resolvers.context import Context, masked
 
 
 @strawberry.type(description="An appointment a provider keeps in its own system.")
@@ -24,16 +24,11 @@ class Appointment:
     case_id: strawberry.ID | None = strawberry.field(description="The case it belongs to.")
 
     @classmethod
-    def build(cls, a: AppointmentRecord, ctx: Context) -> Appointment:
-        return masked(cls(id=strawberry.ID(a.id), type=a.type, starts_at=a.starts_at,
-                          ends_at=a.ends_at, location=a.location, staff_code=a.staff_code,
-                          outcome=a.outcome, provider_code=a.provider_code,
-                          case_id=strawberry.ID(a.case_id)), "Appointment", ctx)
+    def build(cls, a: AppointmentRecord) -> Appointment:
+        return cls(id=strawberry.ID(a.id), type=a.type, starts_at=a.starts_at, ends_at=a.ends_at,
+                   location=a.location, staff_code=a.staff_code, outcome=a.outcome,
+                   provider_code=a.provider_code, case_id=strawberry.ID(a.case_id))
 
-
-async def appointments_of(ctx: Context, crn: str, case_id: str | None = None
-                          ) -> list[Appointment]:
-    rows = ctx.decisions.row_filter("Appointment")
-    found = await ctx.loaders.load("appointments", crn) or ()
-    return [Appointment.build(a, ctx) for a in found
-            if rows(a) and (case_id is None or a.case_id == case_id)]
+    @classmethod
+    def build_all(cls, found: Sequence[AppointmentRecord] | None) -> list[Appointment] | None:
+        return None if found is None else [cls.build(a) for a in found]

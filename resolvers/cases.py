@@ -9,12 +9,11 @@ import strawberry
 
 from providers.records import Case as CaseRecord
 from providers.records import KeyDates
-from resolvers import visibility
-from resolvers.appointments import Appointment, appointments_of
-from resolvers.context import Context, Info, masked
-from resolvers.loaders import MISSING
-from resolvers.organisations import OffenderManager, Provider, load_provider
+from resolvers.appointments import Appointment
+from resolvers.context import Info
+from resolvers.organisations import OffenderManager, Provider
 from resolvers.provenance import Provenance, provenance_of
+from resolvers.reach import CaseStub, then
 
 if TYPE_CHECKING:
     from resolvers.offenders import Offender
@@ -59,15 +58,15 @@ class DeliusKeyDates:
     expected_release_date: datetime.date | None = strawberry.field(description="EXP.")
 
     @classmethod
-    def build(cls, k: KeyDates | None, ctx: Context) -> DeliusKeyDates | None:
+    def build(cls, k: KeyDates | None) -> DeliusKeyDates | None:
         if k is None:
             return None
-        return masked(cls(
+        return cls(
             conditional_release_date=k.conditional_release_date,
             licence_expiry_date=k.licence_expiry_date, hdc_eligibility_date=k.hdc_eligibility_date,
             parole_eligibility_date=k.parole_eligibility_date,
             sentence_expiry_date=k.sentence_expiry_date,
-            expected_release_date=k.expected_release_date), "DeliusKeyDates", ctx)
+            expected_release_date=k.expected_release_date)
 
 
 @strawberry.type(description="A probation case: one nDelius event (conviction) and its sentence.")
@@ -79,41 +78,33 @@ class Case:
 
     # The parts below are built when asked for: a caseload row rarely selects them.
     @strawberry.field(description="Offences, main first.")
-    def offences(self, info: Info) -> list[Offence] | None:
-        ctx = info.context
-        if self.limited or not ctx.may("Case", "offences"):
+    def offences(self) -> list[Offence] | None:
+        if self.record is None:
             return None
-        return [masked(Offence(code=o.code, description=o.description, main=o.main,
-                               offence_date=o.offence_date), "Offence", ctx)
-                for o in self.record.offences]
+        return [Offence(code=o.code, description=o.description, main=o.main,
+                        offence_date=o.offence_date) for o in self.record.offences]
 
     @strawberry.field(description="The sentence passed.")
-    def sentence(self, info: Info) -> Sentence | None:
-        ctx, s = info.context, self.record.sentence
-        if self.limited or s is None or not ctx.may("Case", "sentence"):
+    def sentence(self) -> Sentence | None:
+        s = self.record.sentence if self.record is not None else None
+        if s is None:
             return None
-        return masked(Sentence(
-            description=s.description, type_code=s.type_code, length=s.length,
-            length_units=s.length_units, start_date=s.start_date,
-            expected_end_date=s.expected_end_date, termination_date=s.termination_date),
-            "Sentence", ctx)
+        return Sentence(description=s.description, type_code=s.type_code, length=s.length,
+                        length_units=s.length_units, start_date=s.start_date,
+                        expected_end_date=s.expected_end_date,
+                        termination_date=s.termination_date)
 
     @strawberry.field(description="Sentence requirements.")
-    def requirements(self, info: Info) -> list[Requirement] | None:
-        ctx = info.context
-        if self.limited or not ctx.may("Case", "requirements"):
+    def requirements(self) -> list[Requirement] | None:
+        if self.record is None:
             return None
-        return [masked(Requirement(category=r.category, subcategory=r.subcategory,
-                                   length=r.length, length_unit=r.length_unit,
-                                   active=r.active), "Requirement", ctx)
+        return [Requirement(category=r.category, subcategory=r.subcategory, length=r.length,
+                            length_unit=r.length_unit, active=r.active)
                 for r in self.record.requirements]
 
     @strawberry.field(description="Who manages it.")
-    def offender_manager(self, info: Info) -> OffenderManager | None:
-        ctx = info.context
-        if self.limited or not ctx.may("Case", "offenderManager"):
-            return None
-        return OffenderManager.build(self.record.manager, ctx)
+    def offender_manager(self) -> OffenderManager | None:
+        return None if self.record is None else OffenderManager.build(self.record.manager)
 
     custodial_status: str | None = strawberry.field(
         description="nDelius throughcare status code: A, B, C, D, I, P, R or T.")
@@ -121,65 +112,44 @@ class Case:
         description="The prison nDelius records for a custodial case (may lag NOMIS).")
 
     @strawberry.field(description="nDelius copy of key dates.")
-    def key_dates(self, info: Info) -> DeliusKeyDates | None:
-        ctx = info.context
-        if self.limited or not ctx.may("Case", "keyDates"):
-            return None
-        return DeliusKeyDates.build(self.record.key_dates, ctx)
+    def key_dates(self) -> DeliusKeyDates | None:
+        return None if self.record is None else DeliusKeyDates.build(self.record.key_dates)
 
-    record: strawberry.Private[CaseRecord]
-    limited: strawberry.Private[bool] = False
+    # The record, handed out in full by the row judge; None for a Limited Access stub.
+    record: strawberry.Private[CaseRecord | None]
+    crn: strawberry.Private[str]
 
     @strawberry.field(description="The provider that manages this case.")
-    async def managing_provider(self, info: Info) -> Provider | None:
-        if not info.context.may("Case", "managingProvider"):
+    def managing_provider(self, info: Info) -> Provider | None:
+        if self.record is None:
             return None
-        return await load_provider(info.context, self.record.managing_provider)
+        return then(info.context.reach.reference("organisation", self.record.managing_provider),
+                    Provider.built)
 
     @strawberry.field(description="The person this case is about.")
     def offender(self, info: Info) -> Annotated[
             Offender, strawberry.lazy("resolvers.offenders")] | None:
-        from resolvers.offenders import Offender
+        from resolvers.offenders import built
 
-        ctx = info.context
-        if not ctx.may("Case", "offender"):
-            return None
-        person = ctx.loaders.peek("offender", self.record.crn)
-        if person is not MISSING and (judged := visibility.person_now(ctx, person)) is not MISSING:
-            return Offender.build(judged, ctx) if judged else None
-        return self._offender_later(ctx)  # type: ignore[return-value]
-
-    async def _offender_later(self, ctx: Context) -> Offender | None:
-        from resolvers.offenders import Offender
-
-        person = await ctx.loaders.load("offender", self.record.crn)
-        [visible] = await visibility.visible_people(ctx, [person])
-        return Offender.build(visible, ctx) if visible else None
+        return then(info.context.reach.person(self.crn), built)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Appointments for this case kept by providers' own systems "
                                   "that you may see, by start time.")
-    async def appointments(self, info: Info) -> list[Appointment] | None:
-        if self.limited or not info.context.may("Case", "appointments"):
-            return None
-        return await appointments_of(info.context, self.record.crn, self.record.id)
+    def appointments(self, info: Info) -> list[Appointment] | None:
+        return then(info.context.reach.appointments_of(self.record), Appointment.build_all)
 
     @strawberry.field(description="Where this record came from and how old it is.")
     def provenance(self, info: Info) -> Provenance | None:
-        if self.limited or not info.context.may("Case", "provenance"):
+        if self.record is None:
             return None
         return provenance_of(info.context, "cases", self.record.crn, self.record.updated_at)
 
     @classmethod
-    def build(cls, c: CaseRecord, ctx: Context) -> Case:
-        ctx.offenders.add(c.crn)
-        return masked(cls(id=strawberry.ID(c.id), number=c.number, active=c.active,
-                          conviction_date=c.conviction_date,
-                          custodial_status=c.custodial_status,
-                          institution_code=c.institution_code, record=c), "Case", ctx)
-
-    @classmethod
-    def redacted(cls, c: CaseRecord, ctx: Context) -> Case:
-        """A case of a Limited Access person: its id and state only."""
-        ctx.offenders.add(c.crn)
-        return cls(id=strawberry.ID(c.id), number=None, active=c.active, conviction_date=None,
-                   custodial_status=None, institution_code=None, record=c, limited=True)
+    def build(cls, c: CaseRecord | CaseStub) -> Case:
+        if isinstance(c, CaseStub):  # a Limited Access person's case: its id and state only
+            return cls(id=strawberry.ID(c.id), number=None, active=c.active,
+                       conviction_date=None, custodial_status=None, institution_code=None,
+                       record=None, crn=c.crn)
+        return cls(id=strawberry.ID(c.id), number=c.number, active=c.active,
+                   conviction_date=c.conviction_date, custodial_status=c.custodial_status,
+                   institution_code=c.institution_code, record=c, crn=c.crn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from enum import Enum
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,11 +13,11 @@ from providers.records import Custody as CustodyRecord
 from providers.records import Establishment as EstablishmentRecord
 from providers.records import Movement as MovementRecord
 from providers.records import SentenceDates as DatesRecord
-from resolvers import visibility
-from resolvers.context import Context, Info, masked
-from resolvers.loaders import MISSING
+from resolvers.context import Info
+from resolvers.lists import judged_page
 from resolvers.pagination import Connection, connection, decode_cursor, page_size
 from resolvers.provenance import Provenance, provenance_of
+from resolvers.reach import then
 
 if TYPE_CHECKING:
     from resolvers.offenders import Offender
@@ -101,22 +100,21 @@ class SentenceDates:
     @strawberry.field(description="Derived: confirmed release date; else actual parole or HDC "
                                   "date; else the later of the non-DTO release date and the "
                                   "mid-term date.")
-    def release_date(self, info: Info) -> datetime.date | None:
-        if not info.context.may("SentenceDates", "releaseDate"):
-            return None
+    def release_date(self) -> datetime.date | None:
         return self.record.release_date  # derived when asked for
 
     @strawberry.field(description="Where these dates came from and how old they are.")
     def provenance(self, info: Info) -> Provenance | None:
-        if not info.context.may("SentenceDates", "provenance"):
-            return None
         return provenance_of(info.context, "sentence_dates", str(self.record.booking_id),
                              self.record.updated_at)
 
     @classmethod
-    def build(cls, d: DatesRecord, ctx: Context) -> SentenceDates:
-        return masked(cls(**dict(zip(_DATE_NAMES, _read_dates(d), strict=True)), record=d),
-                      "SentenceDates", ctx)
+    def build(cls, d: DatesRecord) -> SentenceDates:
+        return cls(**dict(zip(_DATE_NAMES, _read_dates(d), strict=True)), record=d)
+
+    @classmethod
+    def built(cls, d: DatesRecord | None) -> SentenceDates | None:
+        return None if d is None else cls.build(d)
 
 
 @strawberry.type(description="An external movement: admission, release, transfer, court, absence.")
@@ -129,11 +127,10 @@ class Movement:
     movement_date: datetime.date | None = strawberry.field(description="Date of the movement.")
 
     @classmethod
-    def build(cls, m: MovementRecord, ctx: Context) -> Movement:
-        return masked(cls(movement_type=m.movement_type, direction=m.direction,
-                          from_agency=m.from_agency, to_agency=m.to_agency,
-                          reason_code=m.reason_code, movement_date=m.movement_date),
-                      "Movement", ctx)
+    def build(cls, m: MovementRecord) -> Movement:
+        return cls(movement_type=m.movement_type, direction=m.direction,
+                   from_agency=m.from_agency, to_agency=m.to_agency, reason_code=m.reason_code,
+                   movement_date=m.movement_date)
 
 
 @strawberry.type(description="A prison or other NOMIS agency location.")
@@ -145,29 +142,18 @@ class Establishment:
     @strawberry.field(description="People held here whose custody you may see, by NOMS number.")
     async def prisoners(self, info: Info, first: int | None = None, after: str | None = None
                         ) -> Connection[Custody] | None:
-        ctx = info.context
-        if not ctx.may("Establishment", "prisoners"):
-            return None
         limit, offset = page_size(first), decode_cursor(after)
-        page = await visibility.filtered_page(
-            ctx, "prisoners", "Custody", {"establishment": self.code}, offset, limit)
-        return connection(page.items, offset, page.total, lambda c: Custody.build(c, ctx))
+        page = await judged_page(info.context.reach, "prisoners",
+                                 {"establishment": str(self.code)}, offset, limit)
+        return connection(page.items, offset, page.total, Custody.build)
 
     @classmethod
-    def build(cls, e: EstablishmentRecord, ctx: Context) -> Establishment:
-        return masked(cls(code=e.code, name=e.name, type=e.type), "Establishment", ctx)
+    def build(cls, e: EstablishmentRecord) -> Establishment:
+        return cls(code=strawberry.ID(e.code), name=e.name, type=e.type)
 
-
-def _built(ctx: Context, kind: str, key: str, build: Callable[[Any, Context], Any]) -> Any:
-    """The built value when already loaded (no await), else an awaitable of it."""
-    found = ctx.loaders.peek(kind, key)
-    if found is not MISSING:
-        return build(found, ctx) if found else None
-
-    async def later() -> Any:
-        loaded = await ctx.loaders.load(kind, key)
-        return build(loaded, ctx) if loaded else None
-    return later()
+    @classmethod
+    def built(cls, e: EstablishmentRecord | None) -> Establishment | None:
+        return None if e is None else cls.build(e)
 
 
 @strawberry.type(description="A prisoner's latest booking in the prison system (NOMIS).")
@@ -187,51 +173,39 @@ class Custody:
 
     @strawberry.field(description="Where the prisoner is held (OUT when released).")
     def establishment(self, info: Info) -> Establishment | None:
-        if not info.context.may("Custody", "establishment"):
-            return None
-        return _built(info.context, "establishment", self.record.agency_id,
-                      Establishment.build)  # type: ignore[return-value]
+        return then(info.context.reach.reference("establishment", self.record.agency_id),
+                    Establishment.built)
 
     @strawberry.field(description="Key sentence dates for this booking.")
     def sentence_dates(self, info: Info) -> SentenceDates | None:
-        if not info.context.may("Custody", "sentenceDates"):
-            return None
-        return _built(info.context, "sentence_dates", str(self.record.booking_id),
-                      SentenceDates.build)  # type: ignore[return-value]
+        return then(info.context.reach.sentence_dates_of(self.record), SentenceDates.built)
 
     @strawberry.field(description="External movements, newest first.")
-    async def movements(self, info: Info) -> list[Movement] | None:
-        if not info.context.may("Custody", "movements"):
-            return None
-        found = await info.context.loaders.load("movements", self.record.noms_number)
-        return [Movement.build(m, info.context) for m in found or ()]
+    def movements(self, info: Info) -> list[Movement] | None:
+        return then(info.context.reach.movements_of(self.record), lambda found: None
+                    if found is None else [Movement.build(m) for m in found])
 
     @strawberry.field(description="The person on probation's records with this NOMS number.")
     async def offender(self, info: Info) -> Annotated[
             Offender, strawberry.lazy("resolvers.offenders")] | None:
         from resolvers.offenders import offender_by_noms
 
-        if not info.context.may("Custody", "offender"):
-            return None
         return await offender_by_noms(info.context, self.record.noms_number)
 
     @strawberry.field(description="Where this record came from and how old it is.")
     def provenance(self, info: Info) -> Provenance | None:
-        if not info.context.may("Custody", "provenance"):
-            return None
         return provenance_of(info.context, "custody", self.record.noms_number,
                              self.record.updated_at)
 
     @classmethod
-    def build(cls, c: CustodyRecord, ctx: Context) -> Custody:
-        ctx.prisoners.add(c.noms_number)
-        return masked(cls(
+    def build(cls, c: CustodyRecord) -> Custody:
+        return (cls(
             booking_id=strawberry.ID(str(c.booking_id)), book_number=c.book_number,
             prison_number=c.noms_number, active=c.active, status=_enum(CustodyStatus, c.status),
             in_out_status=_enum(InOutStatus, c.in_out_status), cell_location=c.cell_location,
             legal_status=_enum(LegalStatus, c.legal_status),
             imprisonment_status=c.imprisonment_status,
-            category=c.category, reception_date=c.reception_date, record=c), "Custody", ctx)
+            category=c.category, reception_date=c.reception_date, record=c))
 
 
 _MEMBERS: dict[type[Enum], dict[Any, Enum]] = {

@@ -8,6 +8,8 @@ a null in a non-null position, a value that does not coerce, abstract types, err
 graphql-core, so answers, errors and error paths are the same; the tests compare both.
 Resolvers that take only `self` and `info` are called directly, without strawberry's
 argument conversion and extension chain, which they do not use.
+
+Denied fields are `null` in the plan, as `PolicedExecutor` (its base) decides them.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.language import FieldNode
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
+
+from resolvers.policed import DENIED, PolicedExecutor
 
 # Scalars whose output coercion hands back a value of this exact Python type unchanged.
 IDENTITY_SCALARS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
@@ -98,12 +101,13 @@ def _coerced(coerce: Callable[[Any], Any], value: Any) -> Any:
     return None if coerced is Undefined else coerced
 
 
-def executor_for(schema: strawberry.Schema) -> type[FastExecutor]:
+def executor_for(schema: strawberry.Schema, policed: bool = True) -> type[FastExecutor]:
     """An executor class bound to this schema's plans (strawberry takes a class); resolvers
-    that can be are made direct first."""
+    that can be are made direct first. A policed executor authorises every field."""
     if not schema.exception_handlers:
         make_direct(schema._schema, schema.config.info_class)
-    return type("SchemaFastExecutor", (FastExecutor,), {"plans": field_plans(schema._schema)})
+    return type("SchemaFastExecutor", (FastExecutor,),
+                {"plans": field_plans(schema._schema), "policed": policed})
 
 
 def make_direct(schema: GraphQLSchema, info_class: type[Info]) -> None:
@@ -141,10 +145,10 @@ def _direct(func: Callable[..., Any], definition: Any, info_class: type[Info],
 
 
 # (response name, plan or None, field group, its nodes for a resolve info)
-Step = tuple[str, Plan | None, FieldDetailsList, list[FieldNode]]
+Step = tuple[str, Any, FieldDetailsList, list[FieldNode]]
 
 
-class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+class FastExecutor(PolicedExecutor):
     plans: ClassVar[dict[str, dict[str, Plan]]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -175,8 +179,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan_steps(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
                     ) -> list[Step]:
         plans = self.plans.get(parent_type.name, {})
-        return [(name, plans.get(details[0].node.name.value), details,
-                 [d.node for d in details]) for name, details in grouped_field_set.items()]
+        steps: list[Step] = []
+        for name, details in grouped_field_set.items():
+            field_name = details[0].node.name.value
+            plan = DENIED if self.denied(parent_type.name, field_name) else plans.get(field_name)
+            steps.append((name, plan, details, [d.node for d in details]))
+        return steps
 
     def _object_steps(self, object_type: GraphQLObjectType, details: FieldDetailsList
                       ) -> list[Step] | None:
@@ -197,6 +205,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         try:
             for name, plan, details, nodes in steps:
+                if plan is DENIED:
+                    results[name] = None
+                    continue
                 if plan is not None and plan.resolve is not None:
                     result = results[name] = self._resolve(
                         plan, parent_type, source, details, nodes,

@@ -1,4 +1,7 @@
-"""Per-request DataLoaders, one per kind: every key asked for in one tick is one provider call."""
+"""Per-request DataLoaders, one per kind: every key asked for in one tick is one provider call.
+
+Raw records: only the row judge (`resolvers.reach`) and the look-ahead that warms it read
+these; resolvers get records from the judge."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from strawberry.dataloader import DataLoader
 from providers import freshness
 from providers.base import Page
 from providers.errors import ProviderError
-from providers.freshness import Freshness
 from providers.registry import Registry
 
 if TYPE_CHECKING:  # the gateway hands its telemetry in; resolvers never import the gateway
@@ -21,37 +23,13 @@ if TYPE_CHECKING:  # the gateway hands its telemetry in; resolvers never import 
 
 @dataclass(slots=True)
 class SourceLog:
-    """What this request asked of which provider: reported in the response's extensions."""
+    """When this request last called each provider: the fetch time of uncached records."""
 
-    calls: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     fetched_at: dict[str, float] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)
 
-    def record(self, provider: str, kind: str, started: float, error: str | None) -> None:
-        self.calls.setdefault((provider, kind), []).append(time.perf_counter() - started)
+    def record(self, provider: str) -> None:
         self.fetched_at[provider] = time.time()
-        if error:
-            self.failures[provider] = error
 
-    def report(self, freshness: Freshness | None = None) -> list[dict[str, Any]]:
-        """Per provider: kinds asked, calls and time; with a cache, what came from it."""
-        by_provider: dict[str, dict[str, Any]] = {}
-        for (provider, kind), durations in sorted(self.calls.items()):
-            entry = by_provider.setdefault(provider, {
-                "provider": provider, "kinds": {}, "fetchedAt": _iso(self.fetched_at[provider]),
-                "status": "failed" if provider in self.failures else "ok"})
-            entry["kinds"][kind] = {"calls": len(durations),
-                                    "ms": round(sum(durations) * 1000, 2)}
-            if freshness is not None and (provider, kind) in freshness.counts:
-                entry["kinds"][kind] |= freshness.counts[(provider, kind)]
-        if freshness is not None:
-            for provider, entry in by_provider.items():
-                entry |= freshness.summary(provider)
-        return list(by_provider.values())
-
-
-def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 MISSING: Any = object()  # a value not (yet) in hand
@@ -116,17 +94,16 @@ class Loaders:
 
     async def _timed(self, provider: str, kind: str, call: Any,
                      observed: ProviderCall | None) -> Any:
-        started = time.perf_counter()
         fresh = freshness.current()
         before = dict(fresh.counts.get((provider, kind), {})) if fresh and observed else {}
         try:
             result = await call
         except ProviderError as exc:
-            self._log.record(provider, kind, started, exc.code)
+            self._log.record(provider)
             if observed is not None:
                 observed.failed(exc.code)
             raise
-        self._log.record(provider, kind, started, None)
+        self._log.record(provider)
         if fresh is not None and observed is not None:
             after = fresh.counts.get((provider, kind), {})
             observed.hits = after.get("fromCache", 0) - before.get("fromCache", 0)

@@ -1,7 +1,7 @@
 """Look-ahead joins: a list resolver reads its selection set and loads the joined records for
 every row in one batch per kind before the rows resolve, so row fields find them in hand
-(`Loaders.peek`) instead of awaiting a loader per row. Visibility is still judged per row,
-by the same functions, when the row's field resolves."""
+(`Loaders.peek`) instead of awaiting a loader per row. This only warms the loaders: nothing
+loaded here reaches a resolver except through the row judge, when the row's field resolves."""
 
 from __future__ import annotations
 
@@ -34,18 +34,18 @@ async def prefetch_custody(ctx: Context, fields: Iterable[Any], people: Sequence
     fields = list(fields)
     if not selected(fields, *prefix, "custody") or not ctx.may("Offender", "custody"):
         return
-    nomses = sorted({p.noms_number for p in people if p and p.noms_number and not ctx.limited(p)})
+    loaders, limited = ctx.reach.loaders, ctx.reach.limited
+    nomses = sorted({p.noms_number for p in people
+                     if p and p.noms_number and not limited.limits(p)})
     try:
-        custody = [c for c in await ctx.loaders.load_many("custody", nomses) if c]
+        custody = [c for c in await loaders.load_many("custody", nomses) if c]
         jobs = []
         if selected(fields, *prefix, "custody", "sentenceDates") and \
                 ctx.may("Custody", "sentenceDates"):
-            jobs.append(ctx.loaders.load_many("sentence_dates",
-                                              [str(c.booking_id) for c in custody]))
+            jobs.append(loaders.load_many("sentence_dates", [str(c.booking_id) for c in custody]))
         if selected(fields, *prefix, "custody", "establishment") and \
                 ctx.may("Custody", "establishment"):
-            jobs.append(ctx.loaders.load_many("establishment",
-                                              sorted({c.agency_id for c in custody})))
+            jobs.append(loaders.load_many("establishment", sorted({c.agency_id for c in custody})))
         await asyncio.gather(*jobs)
     except ProviderError:
         return  # each row's field will meet the same failure and report it at its path
@@ -67,12 +67,18 @@ class EarlyCustody:
             self.task = asyncio.ensure_future(
                 prefetch_custody(self.ctx, self.fields, list(records.values()), *self.prefix))
 
-    async def finish(self, people: Sequence[Person | None]) -> None:
-        """Wait for the early prefetch, or run it now over `people` if none started."""
-        if self.task is None:
-            await prefetch_custody(self.ctx, self.fields, people, *self.prefix)
-        else:
+    async def finish(self, crns: Sequence[str]) -> None:
+        """Wait for the early prefetch, or run it now over the page's people if none started."""
+        if self.task is not None:
             await self.task
+            return
+        if crns and selected(self.fields, *self.prefix, "custody"):
+            loaders = self.ctx.reach.loaders
+            try:
+                people = await loaders.load_many("offender", list(crns))
+            except ProviderError:
+                return
+            await prefetch_custody(self.ctx, self.fields, people, *self.prefix)
 
     def cancel(self) -> None:
         if self.task is not None and not self.task.done():

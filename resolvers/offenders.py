@@ -11,14 +11,13 @@ from providers.identifiers import canonical_pnc
 from providers.records import Custody as CustodyRecord
 from providers.records import Person
 from providers.records import Registration as RegistrationRecord
-from resolvers import visibility
-from resolvers.appointments import Appointment, appointments_of
-from resolvers.context import Context, Info, masked
+from resolvers.appointments import Appointment
+from resolvers.context import Context, Info
 from resolvers.custody import Custody
 from resolvers.errors import Conflict
-from resolvers.loaders import MISSING
 from resolvers.organisations import OffenderManager
 from resolvers.provenance import Provenance, provenance_of
+from resolvers.reach import Stub, then
 
 if TYPE_CHECKING:
     from resolvers.cases import Case
@@ -43,11 +42,11 @@ class Registration:
     active: bool | None = strawberry.field(description="Whether the registration is current.")
 
     @classmethod
-    def build(cls, r: RegistrationRecord, ctx: Context) -> Registration:
-        return masked(cls(type_code=r.type_code, type_description=r.type_description,
-                          risk_colour=r.risk_colour, start_date=r.start_date,
-                          next_review_date=r.next_review_date, level=r.level,
-                          category=r.category, active=r.active), "Registration", ctx)
+    def build(cls, r: RegistrationRecord) -> Registration:
+        return cls(type_code=r.type_code, type_description=r.type_description,
+                   risk_colour=r.risk_colour, start_date=r.start_date,
+                   next_review_date=r.next_review_date, level=r.level, category=r.category,
+                   active=r.active)
 
 
 @strawberry.type(description="Whether the case and custody systems agree on who this is.")
@@ -84,132 +83,108 @@ class Offender:
         description="True when Limited Access rules hide this person's details from you.")
     access_message: str | None = strawberry.field(
         description="Why access is restricted, as the case system words it.")
-    person: strawberry.Private[Person]
+    # The record, handed out in full by the row judge; None for a Limited Access stub.
+    person: strawberry.Private[Person | None]
 
     # Built when asked for: a caseload row rarely selects them.
     @strawberry.field(description="Other names recorded.")
-    def aliases(self, info: Info) -> list[Name] | None:
-        ctx = info.context
-        if self.access_restricted or not ctx.may("Offender", "aliases"):
+    def aliases(self) -> list[Name] | None:
+        if self.person is None:
             return None
-        return [masked(Name(forename=a.forename, middle_names=[], surname=a.surname), "Name",
-                       ctx) for a in self.person.aliases]
+        return [Name(forename=a.forename, middle_names=[], surname=a.surname)
+                for a in self.person.aliases]
 
     @strawberry.field(description="The active offender manager, whose provider owns the case.")
-    def offender_manager(self, info: Info) -> OffenderManager | None:
-        ctx = info.context
-        if self.access_restricted or not ctx.may("Offender", "offenderManager"):
-            return None
-        return OffenderManager.build(self.person.active_manager, ctx)
+    def offender_manager(self) -> OffenderManager | None:
+        return None if self.person is None else OffenderManager.build(self.person.active_manager)
 
     @strawberry.field(description="Events (convictions) you may see, newest first.")
-    async def cases(self, info: Info) -> list[Annotated[
+    def cases(self, info: Info) -> list[Annotated[
             Case, strawberry.lazy("resolvers.cases")]] | None:
         from resolvers.cases import Case
 
-        ctx = info.context
-        if self.access_restricted or not ctx.may("Offender", "cases"):
-            return None
-        found = await ctx.loaders.load("cases", self.person.crn) or ()
-        visible = visibility.visible_cases(ctx, found)
-        return [Case.build(c, ctx) for c in sorted(visible, key=lambda c: -c.number)]
+        return then(info.context.reach.cases_of(self.person), lambda found: None
+                    if found is None else [Case.build(c) for c in
+                                           sorted(found, key=lambda c: -c.number)])
 
     @strawberry.field(description="The latest prison booking, when the person has one you may see.")
     def custody(self, info: Info) -> Custody | None:
         ctx = info.context
-        noms = self.person.noms_number
-        if self.access_restricted or not noms or not ctx.may("Offender", "custody"):
-            return None
-        manager = self.person.managing_provider
-        known = frozenset({manager}) if manager else frozenset()
-        record = ctx.loaders.peek("custody", noms)
-        if record is not MISSING and (
-                judged := visibility.custody_now(ctx, record, known)) is not MISSING:
-            return self._custody(ctx, judged, info)
-        return self._custody_later(ctx, noms, known, info)  # type: ignore[return-value]
-
-    async def _custody_later(self, ctx: Context, noms: str, known: frozenset[str],
-                             info: Info) -> Custody | None:
-        record = await ctx.loaders.load("custody", noms)
-        [visible] = await visibility.visible_custody(ctx, [record], [known])
-        return self._custody(ctx, visible, info)
+        return then(ctx.reach.custody_of(self.person),
+                    lambda record: self._custody(ctx, record, info))
 
     def _custody(self, ctx: Context, visible: CustodyRecord | None, info: Info
                  ) -> Custody | None:
-        if visible and (mismatches := identity_mismatches(self.person, visible)):
+        if visible is None or self.person is None:
+            return None
+        if mismatches := identity_mismatches(self.person, visible):
             ctx.freshness.warn("IDENTITY_MISMATCH", "nDelius and NOMIS disagree on "
                                f"{' and '.join(mismatches)} for this person",
                                path=[str(p) for p in info.path.as_list()[:-1]])
-        return Custody.build(visible, ctx) if visible else None
+        return Custody.build(visible)
 
     @strawberry.field(description="Do nDelius and NOMIS agree on this person's date of birth "
                                   "and PNC number? Null without a custody record you may see.")
-    async def identity_check(self, info: Info) -> IdentityCheck | None:
-        ctx = info.context
-        noms = self.person.noms_number
-        if self.access_restricted or not noms or not ctx.may("Offender", "identityCheck"):
-            return None
-        record = await ctx.loaders.load("custody", noms)
-        manager = self.person.managing_provider
-        [visible] = await visibility.visible_custody(
-            ctx, [record], [frozenset({manager}) if manager else frozenset()])
-        if visible is None:
-            return None
-        mismatches = identity_mismatches(self.person, visible)
-        return IdentityCheck(consistent=not mismatches, mismatches=mismatches)
+    def identity_check(self, info: Info) -> IdentityCheck | None:
+        person = self.person
+
+        def check(visible: CustodyRecord | None) -> IdentityCheck | None:
+            if visible is None or person is None:
+                return None
+            mismatches = identity_mismatches(person, visible)
+            return IdentityCheck(consistent=not mismatches, mismatches=mismatches)
+        return then(info.context.reach.custody_of(person), check)
 
     @strawberry.field(description="Where this record came from and how old it is.")
     def provenance(self, info: Info) -> Provenance | None:
-        if self.access_restricted or not info.context.may("Offender", "provenance"):
+        if self.person is None:
             return None
         return provenance_of(info.context, "offender", self.person.crn, self.person.updated_at)
 
     @strawberry.field(description="Registrations (risk flags), active first.")
-    async def registrations(self, info: Info) -> list[Registration] | None:
-        ctx = info.context
-        if self.access_restricted or not ctx.may("Offender", "registrations"):
-            return None
-        found = await ctx.loaders.load("registrations", self.person.crn) or ()
-        ordered = sorted(found, key=lambda r: (not r.active, r.type_code))
-        return [Registration.build(r, ctx) for r in ordered]
+    def registrations(self, info: Info) -> list[Registration] | None:
+        return then(info.context.reach.registrations_of(self.person), lambda found: None
+                    if found is None else [Registration.build(r) for r in sorted(
+                        found, key=lambda r: (not r.active, r.type_code))])
 
     @strawberry.field(description="Appointments kept by providers' own systems that you may "
                                   "see (your organisation's), by start time.")
-    async def appointments(self, info: Info) -> list[Appointment] | None:
-        if self.access_restricted or not info.context.may("Offender", "appointments"):
-            return None
-        return await appointments_of(info.context, self.person.crn)
+    def appointments(self, info: Info) -> list[Appointment] | None:
+        return then(info.context.reach.appointments_of(self.person), Appointment.build_all)
 
     @classmethod
-    def build(cls, p: Person, ctx: Context) -> Offender:
-        ctx.offenders.add(p.crn)
-        if ctx.limited(p):
-            return cls(crn=strawberry.ID(p.crn), noms_number=None, pnc_number=None,
+    def build(cls, judged: Person | Stub) -> Offender:
+        if isinstance(judged, Stub):
+            return cls(crn=strawberry.ID(judged.crn), noms_number=None, pnc_number=None,
                        cro_number=None, name=None, date_of_birth=None, gender=None,
                        probation_status=None, tier=None, access_restricted=True,
-                       access_message=p.restriction_message or p.exclusion_message, person=p)
-        name = masked(Name(forename=p.forename, middle_names=list(p.middle_names),
-                           surname=p.surname), "Name", ctx)
-        return masked(cls(
+                       access_message=judged.message, person=None)
+        p = judged
+        return cls(
             crn=strawberry.ID(p.crn), noms_number=p.noms_number, pnc_number=p.pnc_number,
-            cro_number=p.cro_number, name=name, date_of_birth=p.date_of_birth, gender=p.gender,
+            cro_number=p.cro_number,
+            name=Name(forename=p.forename, middle_names=list(p.middle_names), surname=p.surname),
+            date_of_birth=p.date_of_birth, gender=p.gender,
             probation_status=p.probation_status, tier=p.tier, access_restricted=False,
-            access_message=None, person=p), "Offender", ctx)
+            access_message=None, person=p)
 
 
-async def offender_by_crn(ctx: Context, crn: str) -> Offender | None:
-    [person] = await visibility.visible_people(ctx, [await ctx.loaders.load("offender", crn)])
-    return Offender.build(person, ctx) if person else None
+def built(judged: Person | Stub | None) -> Offender | None:
+    return None if judged is None else Offender.build(judged)
 
 
-async def offender_by_noms(ctx: Context, noms: str) -> Offender | None:
-    """Resolve a NOMS number as nDelius does: the one person with an active sentence."""
-    crns = await ctx.loaders.load("offender_by_noms", noms) or ()
-    people = await visibility.visible_people(ctx, await ctx.loaders.load_many("offender", crns))
-    found = [p for p in people if p is not None]
+def offender_by_crn(ctx: Context, crn: str) -> Offender | None:
+    return then(ctx.reach.person(crn, lookup=True), built)  # type: ignore[no-any-return]
+
+
+async def offender_by_noms(ctx: Context, noms: str, *, lookup: bool = False) -> Offender | None:
+    """Resolve a NOMS number as nDelius does: the one person with an active sentence. A stub
+    among several records makes it a conflict: its status is not the caller's to weigh."""
+    found = await ctx.reach.people_by_noms(noms, lookup=lookup)
     if len(found) > 1:
-        found = [p for p in found if p.probation_status == "CURRENT"]
-        if len(found) != 1:
+        current = [p for p in found if isinstance(p, Person) and p.probation_status == "CURRENT"]
+        if len(current) != 1 or any(isinstance(p, Stub) for p in found):
             raise Conflict("several probation records hold this NOMS number; "
                            "query each by CRN instead")
-    return Offender.build(found[0], ctx) if found else None
+        found = current
+    return Offender.build(found[0]) if found else None

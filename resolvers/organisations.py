@@ -8,7 +8,8 @@ from enum import Enum
 import strawberry
 
 from providers.records import Manager, Organisation
-from resolvers.context import Context, Info, masked
+from resolvers.context import Info
+from resolvers.reach import then
 
 
 @strawberry.enum(description="The kind of organisation.")
@@ -25,14 +26,12 @@ class Provider:
     type: OrganisationType | None = strawberry.field(description="NPS, CRC or prison.")
 
     @classmethod
-    def build(cls, org: Organisation, ctx: Context) -> Provider:
-        return masked(cls(code=org.code, name=org.name, type=OrganisationType(org.type)),
-                      "Provider", ctx)
+    def build(cls, org: Organisation) -> Provider:
+        return cls(code=org.code, name=org.name, type=OrganisationType(org.type))
 
-
-async def load_provider(ctx: Context, code: str) -> Provider | None:
-    org = await ctx.loaders.load("organisation", code)
-    return Provider.build(org, ctx) if org else None
+    @classmethod
+    def built(cls, org: Organisation | None) -> Provider | None:
+        return None if org is None else cls.build(org)
 
 
 @strawberry.type(description="A probation team within a provider.")
@@ -57,18 +56,15 @@ class OffenderManager:
     provider_code: strawberry.Private[str]
 
     @strawberry.field(description="The provider the officer works for.")
-    async def provider(self, info: Info) -> Provider | None:
-        if not info.context.may("OffenderManager", "provider"):
-            return None
-        return await load_provider(info.context, self.provider_code)
+    def provider(self, info: Info) -> Provider | None:
+        return then(info.context.reach.reference("organisation", self.provider_code),
+                    Provider.built)
 
     @classmethod
-    def build(cls, m: Manager | None, ctx: Context) -> OffenderManager | None:
+    def build(cls, m: Manager | None) -> OffenderManager | None:
         if m is None:
             return None
-        team = masked(Team(code=m.team_code, name=m.team_name), "Team", ctx)
-        return masked(cls(staff_code=m.staff_code, forenames=m.forenames, surname=m.surname,
-                          unallocated=m.unallocated, team=team, from_date=m.from_date,
-                          to_date=m.to_date, active=m.active,
-                          allocation_reason=m.allocation_reason, provider_code=m.provider_code),
-                      "OffenderManager", ctx)
+        return cls(staff_code=m.staff_code, forenames=m.forenames, surname=m.surname,
+                   unallocated=m.unallocated, team=Team(code=m.team_code, name=m.team_name),
+                   from_date=m.from_date, to_date=m.to_date, active=m.active,
+                   allocation_reason=m.allocation_reason, provider_code=m.provider_code)

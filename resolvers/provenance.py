@@ -26,14 +26,11 @@ class Provenance:
 def provenance_of(ctx: Context, kind: str, key: str,
                   last_modified: datetime.datetime | None) -> Provenance:
     """From the cache layer's record when there is one, else from this request's fetch."""
-    provider = ctx.loaders.provider_name(kind)
+    provider = ctx.reach.loaders.provider_name(kind)
     known = ctx.freshness.of(kind, key)
     fetched = known.fetched_at if known else ctx.sources.fetched_at.get(provider, time.time())
-    value = Provenance(
+    return Provenance(
         provider=provider, fetched_at=datetime.datetime.fromtimestamp(fetched, datetime.UTC),
         age_seconds=round(max(0.0, time.time() - fetched), 3),
         from_cache=known.from_cache if known else False, stale=known.stale if known else False,
         last_modified=last_modified)
-    for name in ctx.masks("Provenance"):
-        setattr(value, name, None)
-    return value

@@ -1,4 +1,5 @@
-"""The root query: entry points only; every record they return is judged by `visibility`."""
+"""The root query: entry points only. Records come from the row judge (`resolvers.reach`), and
+a root field the principal may not read is nulled by the executor before it runs."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import strawberry
 
 from providers import related
 from providers.identifiers import is_crn, is_noms_number
-from resolvers import lookahead, visibility
+from resolvers import lookahead
 from resolvers.cases import Case
-from resolvers.context import Context, Info
+from resolvers.context import Info
 from resolvers.custody import Establishment
 from resolvers.errors import BadUserInput
+from resolvers.lists import judged_page
 from resolvers.offenders import Offender, offender_by_crn, offender_by_noms
 from resolvers.pagination import Connection, connection, decode_cursor, page_size
+from resolvers.reach import CaseStub, Stub, then
 
 
 @strawberry.input(description="Narrows a caseload.")
@@ -34,10 +37,6 @@ class Viewer:
     staff_code: str | None = strawberry.field(description="Staff code, for people.")
 
 
-def _denied(ctx: Context, field: str) -> bool:
-    return not ctx.may("Query", field)
-
-
 def _check(valid: bool, what: str, example: str) -> None:
     if not valid:
         raise BadUserInput(f"{what} must look like {example}")
@@ -48,18 +47,15 @@ def _check(valid: bool, what: str, example: str) -> None:
 class Query:
     @strawberry.field(description="A person on probation by case reference number (CRN). Null "
                                   "when unknown or outside your reach: the two are the same.")
-    async def offender(self, info: Info, crn: strawberry.ID) -> Offender | None:
+    def offender(self, info: Info, crn: strawberry.ID) -> Offender | None:
         _check(is_crn(crn), "crn", "X123456")
-        return None if _denied(info.context, "offender") else await offender_by_crn(
-            info.context, crn)
+        return offender_by_crn(info.context, crn)
 
     @strawberry.field(description="A person on probation by NOMS (prisoner) number.")
     async def offender_by_noms_number(self, info: Info, noms_number: strawberry.ID
                                       ) -> Offender | None:
         _check(is_noms_number(noms_number), "nomsNumber", "A1234BC")
-        if _denied(info.context, "offenderByNomsNumber"):
-            return None
-        return await offender_by_noms(info.context, noms_number)
+        return await offender_by_noms(info.context, noms_number, lookup=True)
 
     @strawberry.field(description="Search people by name, CRN or NOMS number; every word must "
                                   "match.")
@@ -69,11 +65,13 @@ class Query:
         limit, offset = page_size(first), decode_cursor(after)
         if len(search.strip()) < 2 or len(search) > 100:
             raise BadUserInput("search must be 2 to 100 characters")
-        if _denied(ctx, "offenders"):
-            return None
-        page = await visibility.filtered_page(
-            ctx, "offender_search", "Offender", {"text": search}, offset, limit)
-        return connection(page.items, offset, page.total, lambda p: Offender.build(p, ctx))
+        terms = search.lower().split()
+
+        def by_crn_alone(stub: Stub | CaseStub) -> bool:
+            return all(term in stub.crn.lower() for term in terms)
+        page = await judged_page(ctx.reach, "offender_search", {"text": search}, offset, limit,
+                                 stub_matches=by_crn_alone, order=lambda p: p.crn)
+        return connection(page.items, offset, page.total, Offender.build)
 
     @strawberry.field(description="People your organisation supervises, each as their current "
                                   "case (latest active event), by CRN.")
@@ -81,8 +79,6 @@ class Query:
                        filter: CaseloadFilter | None = None) -> Connection[Case] | None:
         ctx = info.context
         limit, offset = page_size(first), decode_cursor(after)
-        if _denied(ctx, "caseload"):
-            return None
         f = filter or CaseloadFilter()
         criteria = {k: v for k, v in (("team", f.team_code),
                                       ("staff", f.staff_code), ("provider", f.provider))
@@ -92,24 +88,20 @@ class Query:
             if ctx.may("Case", "offender") else None
         try:
             with related.listening(early) if early else nullcontext():
-                page = await visibility.filtered_page(ctx, "caseload", "Case", criteria,
-                                                      offset, limit)
-            people = await ctx.loaders.load_many("offender", [c.crn for c in page.items])
+                page = await judged_page(ctx.reach, "caseload", criteria, offset, limit)
             if early is not None:
-                await early.finish(people)
+                await early.finish([c.crn for c in page.items])
         finally:
             if early is not None:
                 early.cancel()
-        limited = {p.crn for p in people if p is not None and ctx.limited(p)}
-        return connection(page.items, offset, page.total, lambda c: Case.redacted(c, ctx)
-                          if c.crn in limited else Case.build(c, ctx))
+        return connection(page.items, offset, page.total, Case.build)
 
     @strawberry.field(description="A prison or other agency by NOMIS agency id.")
-    async def establishment(self, info: Info, code: strawberry.ID) -> Establishment | None:
-        if _denied(info.context, "establishment") or not 2 <= len(code) <= 12:
+    def establishment(self, info: Info, code: strawberry.ID) -> Establishment | None:
+        if not 2 <= len(code) <= 12:
             return None
-        found = await info.context.loaders.load("establishment", code.upper())
-        return Establishment.build(found, info.context) if found else None
+        return then(info.context.reach.reference("establishment", code.upper()),
+                    Establishment.built)
 
     @strawberry.field(description="Who you are, as the gateway sees you.")
     def viewer(self, info: Info) -> Viewer:

@@ -15,12 +15,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types.base import StrawberryObjectDefinition
 
 from providers.errors import ProviderError
 from resolvers.errors import CasegraphError
 from resolvers.execution import executor_for
-from resolvers.policy_extension import FieldPolicy
 from resolvers.query import Query
 
 log = logging.getLogger("casegraph.errors")
@@ -47,7 +45,7 @@ def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_toke
                  max_batch: int = 0, tracer: Any = None) -> CasegraphSchema:
     """The schema. Extensions are classes or factories, so each request gets its own; parsing
     and validation are cached per document (the validation rules do not read variables)."""
-    extensions: list[Any] = [FieldPolicy, lambda: ParserCache(maxsize=512),
+    extensions: list[Any] = [lambda: ParserCache(maxsize=512),
                              lambda: ValidationCache(maxsize=512)]
     if tracer is not None:
         from gateway.tracing import OperationSpans
@@ -69,17 +67,6 @@ def object_fields(schema: strawberry.Schema) -> dict[str, list[str]]:
     """Every object type's GraphQL field names (introspection types excluded)."""
     return {name: list(t.fields) for name, t in schema._schema.type_map.items()
             if isinstance(t, GraphQLObjectType) and not name.startswith("__")}
-
-
-def python_names(schema: strawberry.Schema) -> dict[str, dict[str, str]]:
-    """GraphQL field name -> Python attribute, per type: how denied fields are nulled."""
-    found: dict[str, dict[str, str]] = {}
-    convert = schema.config.name_converter
-    for name in object_fields(schema):
-        definition = schema.get_type_by_name(name)
-        if isinstance(definition, StrawberryObjectDefinition):
-            found[name] = {convert.get_graphql_name(f): f.python_name for f in definition.fields}
-    return found
 
 
 def non_null_fields(schema: strawberry.Schema) -> dict[str, set[str]]:

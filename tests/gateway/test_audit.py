@@ -56,9 +56,22 @@ async def test_a_response_with_personal_data_is_recorded_with_who_what_and_which
 async def test_answers_without_personal_data_are_not_recorded(trail):
     app, path = trail
     await run(app, "{ viewer { organisation } }")
-    await run(app, '{ offender(crn: "X000002") { crn } }')  # C16's: not found for C01
     await app.state.audit.flush()
     assert not path.exists() or list(read_file(path)) == []
+
+
+async def test_a_lookup_of_someone_out_of_reach_is_recorded_as_an_attempt(trail):
+    """The caller is told "not found" either way; the audit says which, so misuse shows."""
+    app, path = trail
+    await run(app, '{ a: offender(crn: "X000002") { crn } b: offender(crn: "X999999") { crn } '
+                   'c: offenderByNomsNumber(nomsNumber: "A0005AA") { crn } }')
+    await app.state.audit.flush()
+    [event] = list(read_file(path))
+    assert event["offenders"] == [] and event["prisoners"] == []
+    assert event["notFound"] == [
+        {"kind": "offender", "key": "X000002", "outcome": "refused"},
+        {"kind": "offender", "key": "X999999", "outcome": "not found"},
+        {"kind": "offenderByNomsNumber", "key": "A0005AA", "outcome": "refused"}]
 
 
 async def fill(app, path, n=5):

@@ -74,7 +74,7 @@ async def test_expired_entries_are_served_stale_while_the_backend_is_down():
     assert await cached.fetch("offender", ["k1"]) == ["record k1"]
     assert (await cached.page("caseload", {}, 0, 10)).items == ("a", "b")
     assert log.of("offender", "k1").stale is True
-    assert log.summary("backend")["stale"] == 2
+    assert [p.stale for p in log.records.values()] == [True, True]
     with pytest.raises(BackendUnavailable):
         await cached.fetch("offender", ["k2"])  # nothing to fall back on
 

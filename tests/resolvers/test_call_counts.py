@@ -52,19 +52,19 @@ async def test_caseload_costs_one_call_per_kind_whatever_the_rows(counting_clien
     assert sorted(CountingProvider.calls) == [
         "caseload", "custody", "establishment", "sentence_dates"]
     reported = body["extensions"]["sources"][0]["kinds"]
-    assert {kind: v["calls"] for kind, v in reported.items()} == dict.fromkeys(
-        ["caseload", "custody", "establishment", "sentence_dates"], 1)
+    assert reported["caseload"]["records"] == rows
+    custody = sum(1 for e in edges if e["node"]["offender"]["custody"])
+    assert reported["custody"]["records"] == reported["sentence_dates"]["records"] == custody
 
 
 async def test_caseload_rows_resolve_from_the_look_ahead_without_awaiting(client, monkeypatch):
-    from resolvers.cases import Case
-    from resolvers.offenders import Offender
+    from resolvers.reach import Reach
 
     async def never(*_args, **_kwargs):
         raise AssertionError("a row awaited a loader: the look-ahead did not cover it")
 
-    monkeypatch.setattr(Case, "_offender_later", never)
-    monkeypatch.setattr(Offender, "_custody_later", never)
+    for later in ("_person_later", "_custody_later", "_child_later", "_reference_later"):
+        monkeypatch.setattr(Reach, later, never)
     body = await post_query(client, CASELOAD, {"first": 100}, org="C01")
     assert "errors" not in body and len(body["data"]["caseload"]["edges"]) == 100
     assert sum(1 for e in body["data"]["caseload"]["edges"]
@@ -84,11 +84,19 @@ async def test_custody_is_prefetched_early_only_for_a_page_of_people(monkeypatch
         asked.append(len(people))
 
     monkeypatch.setattr(lookahead, "prefetch_custody", prefetch)
-    scan = lookahead.EarlyCustody(None, [], "caseload", most=20)
+    class Loaders:
+        async def load_many(self, kind, keys):
+            return [None] * len(keys)
+
+    class Ctx:
+        reach = type("R", (), {"loaders": Loaders()})()
+
+    fields = [type("F", (), {"name": "custody", "selections": []})()]
+    scan = lookahead.EarlyCustody(Ctx(), fields, most=20)
     scan("offender", {f"X{i:06d}": i for i in range(2000)})
     assert scan.task is None
-    await scan.finish([None] * 20)
-    page = lookahead.EarlyCustody(None, [], "caseload", most=20)
+    await scan.finish([f"X{i:06d}" for i in range(20)])
+    page = lookahead.EarlyCustody(Ctx(), fields, most=20)
     page("cases", {"X000001": 1})  # another kind: not a cue
     page("offender", {f"X{i:06d}": i for i in range(20)})
     await asyncio.sleep(0)

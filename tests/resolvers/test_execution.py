@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import resolvers.schema
 from gateway.app import create_app
 from gateway.tokens import DEFAULT_SCOPES
 from resolvers.execution import FastExecutor, executor_for, field_plans
+from resolvers.policed import PolicedExecutor
 from tests.conftest import post_query
 from tests.resolvers.test_errors import CustodyDown
 from tests.resolvers.test_queries import PROFILE
@@ -105,7 +105,7 @@ QUERIES = [
 def _schema(fast: bool) -> strawberry.Schema:
     schema = strawberry.Schema(query=Root)
     if fast:
-        schema.execution_context_class = executor_for(schema)
+        schema.execution_context_class = executor_for(schema, policed=False)
     return schema
 
 
@@ -135,7 +135,7 @@ def test_plans_cover_plain_fields_and_direct_resolvers_only():
 async def _answers(monkeypatch, stock: bool, queries, provider=None) -> list[dict[str, Any]]:
     if stock:
         monkeypatch.setattr(resolvers.schema, "executor_for",
-                            lambda schema: StrawberryGraphQLCoreExecutionContext)
+                            lambda schema: PolicedExecutor)
     if provider is not None:
         from gateway.settings import Settings
         from providers import registry
@@ -187,6 +187,6 @@ async def test_an_extension_that_wraps_resolvers_sees_every_field():
     for fast in (True, False):
         schema = strawberry.Schema(query=Root, extensions=[counting(fast)])
         if fast:
-            schema.execution_context_class = executor_for(schema)
+            schema.execution_context_class = executor_for(schema, policed=False)
         await schema.execute(QUERIES[0], root_value=Root())
     assert seen[True] == seen[False] and len(seen[True]) > 100

@@ -2,6 +2,8 @@
 
 import pytest
 
+from policies.limited_access import LimitedAccess
+from policies.principal import Principal
 from tests.conftest import codes
 
 PAGE = "query($after: String, $first: Int) { caseload(first: $first, after: $after) { " \
@@ -55,8 +57,11 @@ async def test_caseload_filter_by_team(gql, dataset):
                      "edges { node { id offender { offenderManager { team { code } } } } } } }",
                      {"t": team}, staff="C01T101", username="demo.officer")
     nodes = [e["node"] for e in body["data"]["caseload"]["edges"]]
+    # a person Limited Access keeps from demo.officer matches a filter by nothing but a CRN
+    limited = LimitedAccess(Principal("s", "C01", "CRC", frozenset(), username="demo.officer"))
     expected = [c.id for c in dataset.caseloads["C01"]
-                if dataset.people[c.crn].active_manager.team_code == team]
+                if dataset.people[c.crn].active_manager.team_code == team
+                and not limited.limits(dataset.people[c.crn])]
     assert [n["id"] for n in nodes] == expected
     managers = [n["offender"]["offenderManager"] for n in nodes if n["offender"]["offenderManager"]]
     assert {m["team"]["code"] for m in managers} == {team}

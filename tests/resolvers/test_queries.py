@@ -104,9 +104,8 @@ async def test_viewer_describes_the_caller(gql):
                                       "staffCode": None, "scopes": ["read"]}
 
 
-async def test_sources_name_the_provider_and_its_calls(gql):
+async def test_sources_name_the_provider_and_the_records_received(gql):
     body = await gql("{ offender(crn: \"X000004\") { crn custody { status } } }")
     [source] = body["extensions"]["sources"]
     assert source["provider"] == "embedded" and source["status"] == "ok"
-    assert source["kinds"]["offender"]["calls"] == 1
-    assert source["kinds"]["custody"]["calls"] == 1
+    assert source["kinds"] == {"offender": {"records": 1}, "custody": {"records": 1}}

@@ -1,0 +1,77 @@
+"""The one place fields are authorised: graphql-core's executor, judging the operation first.
+
+When an operation starts, the policy walk (`policies.enforcement.judge`) decides every
+selected field for the principal and records one FORBIDDEN error per denied path; every
+denied field is then `null` without its resolver being called (`execute_field`, or the fast
+executor's plan, which asks `denied` the same question). Resolvers do not check permissions,
+so a new field, a `node(id:)`, an entity resolver or a subscription cannot forget one. A
+query too large to judge is refused, never answered with its denials dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from graphql import GraphQLError, GraphQLObjectType
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from policies.enforcement import MAX_VISITS, TooLargeToJudge, judge
+
+DENIED: Any = object()  # the plan of a field the principal may not read: null, nothing runs
+
+
+class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """An executor that authorises every field of every operation it runs."""
+
+    policed: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._decisions = getattr(self.context_value, "decisions", None)
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """Judge every selected field first; refuse what cannot be judged (fail closed)."""
+        if self.policed:
+            error = self._judge()
+            if error is not None:
+                self.collected_errors.add(error, None)
+                return self.finish(self.build_response(None))
+        return super().execute_operation(serially)
+
+    def _judge(self) -> GraphQLError | None:
+        ctx = self.context_value
+        if self._decisions is None:
+            return GraphQLError("no principal to authorise this operation",
+                                extensions={"code": "UNAUTHENTICATED"})
+        try:
+            verdict = judge(self.schema, self.operation, self.fragment_definitions,
+                            self.variable_values.coerced, self._decisions)
+        except TooLargeToJudge as exc:
+            return GraphQLError(f"{exc}; the limit is {MAX_VISITS}", extensions={
+                "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": MAX_VISITS + 1,
+                "maximum": MAX_VISITS})
+        ctx.field_groups = verdict.groups
+        for denial in verdict.denied:
+            ctx.denied_fields.append(f"{denial.type_name}.{denial.field}")
+            ctx.denials.append(GraphQLError(
+                f"Not authorised to read {denial.type_name}.{denial.field}",
+                path=list(denial.path), extensions={"code": "FORBIDDEN"}))
+        return None
+
+    def denied(self, type_name: str, field_name: str) -> bool:
+        """Introspection (`__typename`, `__schema` and its types) is not data: the schema
+        decides whether it is on at all."""
+        if not self.policed or field_name.startswith("__") or type_name.startswith("__"):
+            return False
+        return self._decisions is None or not self._decisions.allows(type_name, field_name)
+
+    def execute_field(self, parent_type: GraphQLObjectType, source: Any,
+                      field_details_list: FieldDetailsList, path: Path,
+                      position_context: Any) -> Any:
+        if self.denied(parent_type.name, field_details_list[0].node.name.value):
+            return None
+        return super().execute_field(parent_type, source, field_details_list, path,
+                                     position_context)
+
