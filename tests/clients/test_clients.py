@@ -7,7 +7,9 @@ The tools are the npm packages pinned by `tests/clients/package-lock.json` (`mak
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -108,3 +110,30 @@ def test_relay_compiler_compiles_a_refetchable_offender_fragment(tmp_path):
     run = _run(BIN / "relay-compiler", config, cwd=tmp_path, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "src" / "__generated__" / "OffenderCardRefetchQuery.graphql.ts").exists()
+
+
+README = (HERE.parents[1] / "README.md").read_text()
+FRONT_END = README.split("## For front-end teams", 1)[1].split("\n## ", 1)[0]
+
+
+def _block(language: str, containing: str) -> str:
+    return next(b for b in re.findall(rf"```{language}\n(.*?)```", FRONT_END, re.S)
+                if containing in b)
+
+
+def test_the_readmes_apollo_and_codegen_setups_are_the_files_that_run():
+    ui = HERE.parents[1] / "examples" / "caseload-ui" / "src" / "client.ts"
+    assert _block("ts", "PersistedQueryLink") == ui.read_text()
+    assert _block("js", "graphql-codegen") == (HERE / "codegen.js").read_text()
+    for image in re.findall(r"\]\((docs/[^)]+\.png)\)", FRONT_END):
+        assert (HERE.parents[1] / image).is_file(), image
+
+
+def test_the_readmes_urql_client_runs_against_the_gateway(gateway_url):
+    run = subprocess.run([shutil.which("node") or "node", "--input-type=module"],
+                         input=_block("js", "@urql/core"), cwd=HERE, capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "CASEGRAPH_URL": gateway_url,
+                                                     "CASEGRAPH_TOKEN": tokens.mint("C01")})
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert answer["error"] is None and answer["data"]["caseload"]["totalCount"] > 0
