@@ -279,20 +279,16 @@ def _query_text(value: str) -> str:
 
 
 def _schema_diff(args: argparse.Namespace) -> int:
-    from gateway.schema_diff import KINDS, accepted, diff, unaccepted
+    from gateway.schema_diff import report
 
     try:
         old = args.old.read_text()
         new = sys.stdin.read() if args.new == "-" else Path(args.new).read_text()
     except OSError as exc:
         raise ConfigError(f"schema diff: {exc.filename}: {exc.strerror}") from exc
-    changes = diff(old, new)
-    refused = unaccepted(changes, accepted(args.accepted)) if args.accepted else []
-    for change in changes:
-        print(f"{change}{'  (not accepted)' if change in refused else ''}")
-    counts = ", ".join(f"{sum(c.kind == k for c in changes)} {k}" for k in KINDS)
-    print(f"{counts}; {len(refused)} breaking not accepted" if args.accepted else counts)
-    return 1 if args.accepted and refused else 0
+    lines, refused = report(old, new, args.accepted)
+    print("\n".join(lines))
+    return 1 if refused else 0
 
 
 def _policy_test(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphql import (
+    GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -99,3 +100,17 @@ def accepted(path: Path) -> set[str]:
 def unaccepted(changes: Iterable[Change], marked: set[str]) -> list[Change]:
     """The breaking changes nobody accepted."""
     return [c for c in changes if c.kind == "breaking" and c.description not in marked]
+
+
+def report(old_sdl: str, new_sdl: str, accepted_file: Path | None) -> tuple[list[str], bool]:
+    """The command's lines, and whether a breaking change was refused (only with a list)."""
+    try:
+        changes = diff(old_sdl, new_sdl)
+    except (GraphQLError, TypeError) as exc:
+        message = exc.message if isinstance(exc, GraphQLError) else str(exc)
+        raise ConfigError(f"schema diff: not a schema: {message}") from exc
+    refused = unaccepted(changes, accepted(accepted_file)) if accepted_file else []
+    lines = [f"{c}{'  (not accepted)' if c in refused else ''}" for c in changes]
+    counts = ", ".join(f"{sum(c.kind == k for c in changes)} {k}" for k in KINDS)
+    lines.append(f"{counts}; {len(refused)} breaking not accepted" if accepted_file else counts)
+    return lines, bool(refused)

@@ -105,6 +105,14 @@ def test_the_command_exits_1_on_a_breaking_change_not_accepted(tmp_path, capsys,
     assert capsys.readouterr().out.strip().endswith("0 breaking not accepted")
 
 
+def test_a_file_that_is_not_a_schema_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.graphql"
+    bad.write_text("type Query { x: }")
+    assert main(["schema", "diff", str(bad), str(SNAPSHOT)]) == 2
+    assert capsys.readouterr().err == ("casegraph: schema diff: not a schema: Syntax Error: "
+                                       "Expected Name, found '}'.\n")
+
+
 def _git(*args: str) -> str:
     return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
                           check=True).stdout
