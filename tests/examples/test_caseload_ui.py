@@ -190,6 +190,16 @@ def test_a_second_crcs_token_sees_only_its_own_people(page_at, demo_url, viewpor
     expect(page.get_by_text(f"No record {sorted(c01)[0]} that you may see.")).to_be_visible()
 
 
+def test_a_token_the_gateway_refuses_returns_to_sign_in_saying_so(page_at, demo_url):
+    page = page_at("phone")
+    page.goto(f"{demo_url}/ui/")
+    page.get_by_label("Bearer token").fill("not-a-token")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Your sign-in has expired or was not accepted: sign in again.")
+    expect(page.get_by_label("Bearer token")).to_be_visible()
+
+
 @pytest.fixture(scope="module")
 def partial_url(built, simulators):
     """The gateway over the simulators with no cache: a backend down is missing values."""
