@@ -12,7 +12,7 @@ CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 UI := examples/caseload-ui
 UI_STAMP := $(UI)/node_modules/.installed
 
-.PHONY: run test lint install bench clean ui
+.PHONY: run test lint install bench clean ui schema-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: $(STAMP)
 test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# What a schema change does to clients, before committing it (`make test` checks history too).
+schema-check: $(STAMP)
+	$(BIN)/casegraph schema print | $(BIN)/casegraph schema diff tests/snapshots/schema.graphql - \
+		--accepted tests/snapshots/schema-breaking.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -139,6 +139,8 @@ def test_my_caseload_shows_each_persons_prison_number_and_dates_as_the_api_has_t
 @VIEWPORTS
 def test_pages_through_the_whole_organisation_and_back(page_at, demo_url, viewport):
     page = page_at(viewport)
+    bodies: list[dict[str, Any]] = []
+    page.on("request", lambda r: r.url.endswith("/graphql") and bodies.append(r.post_data_json))
     sign_in(page, demo_url, demo=C01_OFFICER)
     page.get_by_role("button", name="All of C01").click()
     expected = [p["crn"] for p in caseload(demo_url, tokens.mint("C01"))]
@@ -157,6 +159,13 @@ def test_pages_through_the_whole_organisation_and_back(page_at, demo_url, viewpo
         f"{len(expected) - len(pages[-1]) - 19}{DASH}{len(expected) - len(pages[-1])} of "
         f"{len(expected)}")
     assert shown_crns(page) == pages[-2]
+    # Persisted queries: every request names its operation by hash, and sends its text at
+    # most once (when the gateway has not seen it); so at least one hash-only request per
+    # page was answered without the text.
+    assert all(b["extensions"]["persistedQuery"]["sha256Hash"] for b in bodies)
+    with_text = [b["operationName"] for b in bodies if "query" in b]
+    assert len(with_text) == len(set(with_text))
+    assert len(bodies) - 2 * len(with_text) >= len(pages)
 
 
 @VIEWPORTS
