@@ -126,8 +126,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                              media_type=CONTENT_TYPE_LATEST)),
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
         *ui_routes(settings.ui_dir, settings.auth.demo),
-    ], lifespan=lifespan, middleware=cors(settings.cors_origins,
-                                                      settings.cors_allow_headers))
+    ], lifespan=lifespan, middleware=cors(settings.cors_origins, settings.cors_allow_headers))
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry
