@@ -14,6 +14,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from graphql import (
@@ -44,7 +45,7 @@ class Change:
 
 def diff(old_sdl: str, new_sdl: str) -> list[Change]:
     """Every change from OLD to NEW, breaking first."""
-    old, new = build_schema(old_sdl), build_schema(new_sdl)
+    old, new = _schema(old_sdl), _schema(new_sdl)
     changes = [Change("breaking", c.type.name, c.description)
                for c in find_breaking_changes(old, new)]
     changes += [Change("dangerous", c.type.name, c.description)
@@ -54,6 +55,12 @@ def diff(old_sdl: str, new_sdl: str) -> list[Change]:
         changes.append(Change("safe", "ORDER_OR_TEXT_CHANGED", "Order or descriptions changed "
                                                                "(arguments, values, fields)."))
     return changes
+
+
+@lru_cache(maxsize=32)
+def _schema(sdl: str) -> GraphQLSchema:
+    """Built once per text: walking a history compares each version with two others."""
+    return build_schema(sdl)
 
 
 def _safe(old: GraphQLSchema, new: GraphQLSchema) -> Iterator[Change]:
