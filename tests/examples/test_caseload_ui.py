@@ -199,6 +199,16 @@ def test_a_second_crcs_token_sees_only_its_own_people(page_at, demo_url, viewpor
     expect(page.get_by_text(f"No record {sorted(c01)[0]} that you may see.")).to_be_visible()
 
 
+def test_a_field_the_token_may_not_read_says_so_and_not_not_in_custody(page_at, demo_url):
+    page = page_at("desktop")
+    sign_in(page, demo_url, token=tokens.mint("C01", ("read",), staff="C01T101",
+                                              username="no.custody"))
+    prisons = page.get_by_test_id("prison")
+    expect(prisons.first).to_have_text("Not shown to you")
+    assert set(prisons.all_inner_texts()) == {"Not shown to you"}
+    assert set(page.get_by_test_id("crd").all_inner_texts()) == {"Not shown to you"}
+
+
 def test_a_token_the_gateway_refuses_returns_to_sign_in_saying_so(page_at, demo_url):
     page = page_at("phone")
     page.goto(f"{demo_url}/ui/")

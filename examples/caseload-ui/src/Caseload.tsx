@@ -1,7 +1,7 @@
 import { CombinedGraphQLErrors } from "@apollo/client";
 import { useQuery } from "@apollo/client/react";
 import type { GraphQLFormattedError } from "graphql";
-import { failedPaths } from "./backends";
+import { type Gap, gapAt } from "./backends";
 import { FreshnessBadge, OutageBanner } from "./Badges";
 import { date, fullName } from "./format";
 import { CASELOAD, type Person, type Viewer } from "./operations";
@@ -33,7 +33,6 @@ export function Caseload({ viewer, paging, onPaging, onOpen }: Props) {
     errorPolicy: "all", // a backend down is partial data and a banner, not an error page
   });
   const errors = graphqlErrors(error);
-  const failed = failedPaths(errors);
   const page = data?.caseload;
   const start = (paging.cursors.length - 1) * PAGE_SIZE;
   return (
@@ -62,8 +61,9 @@ export function Caseload({ viewer, paging, onPaging, onOpen }: Props) {
           <tbody>
             {page.edges.map((edge, i) => edge.node.offender && (
               <Row key={edge.node.offender.crn} person={edge.node.offender} onOpen={onOpen}
-                custodyFailed={failed.has(`caseload.edges.${i}.node.offender.custody`)}
-                datesFailed={failed.has(`caseload.edges.${i}.node.offender.custody.sentenceDates`)} />
+                custodyGap={gapAt(errors, ["caseload", "edges", i, "node", "offender", "custody"])}
+                datesGap={gapAt(errors, ["caseload", "edges", i, "node", "offender", "custody",
+                  "sentenceDates"])} />
             ))}
           </tbody>
         </table>
@@ -82,16 +82,23 @@ export function Caseload({ viewer, paging, onPaging, onOpen }: Props) {
 
 interface RowProps {
   person: Person;
-  custodyFailed: boolean;
-  datesFailed: boolean;
+  custodyGap: Gap | null;
+  datesGap: Gap | null;
   onOpen: (crn: string) => void;
 }
 
-function Row({ person, custodyFailed, datesFailed, onOpen }: RowProps) {
+/** What stands in a cell whose value is missing, and why. */
+export function GapText({ gap }: { gap: Gap }) {
+  return gap === "denied"
+    ? <span className="denied">Not shown to you</span>
+    : <span className="unavailable">Unavailable</span>;
+}
+
+function Row({ person, custodyGap, datesGap, onOpen }: RowProps) {
   const custody = person.custody;
   const dates = custody?.sentenceDates;
-  const unavailable = <span className="unavailable">Unavailable</span>;
-  const prison = custodyFailed ? unavailable
+  const datesMissing = custodyGap ?? datesGap;
+  const prison = custodyGap ? <GapText gap={custodyGap} />
     : custody ? custody.establishment?.name ?? custody.establishment?.code ?? "–" : "Not in custody";
   return (
     <tr data-testid="person" data-crn={person.crn}>
@@ -103,8 +110,8 @@ function Row({ person, custodyFailed, datesFailed, onOpen }: RowProps) {
       </td>
       <td data-label="Prison" data-testid="prison">{prison}</td>
       <td data-label="Prisoner number">{custody?.prisonNumber ?? person.nomsNumber ?? "–"}</td>
-      <td data-label="HDCED" data-testid="hdced">{datesFailed || custodyFailed ? unavailable : date(dates?.homeDetentionCurfewEligibilityDate)}</td>
-      <td data-label="CRD" data-testid="crd">{datesFailed || custodyFailed ? unavailable : date(dates?.conditionalReleaseDate)}</td>
+      <td data-label="HDCED" data-testid="hdced">{datesMissing ? <GapText gap={datesMissing} /> : date(dates?.homeDetentionCurfewEligibilityDate)}</td>
+      <td data-label="CRD" data-testid="crd">{datesMissing ? <GapText gap={datesMissing} /> : date(dates?.conditionalReleaseDate)}</td>
       <td data-label="Source"><FreshnessBadge provenance={custody?.provenance ?? person.provenance} /></td>
     </tr>
   );

@@ -1,7 +1,7 @@
 import { useQuery } from "@apollo/client/react";
-import { failedPaths } from "./backends";
+import { type Gap, gapAt } from "./backends";
 import { FreshnessBadge, OutageBanner } from "./Badges";
-import { graphqlErrors } from "./Caseload";
+import { GapText, graphqlErrors } from "./Caseload";
 import { date, fullName } from "./format";
 import { OFFENDER } from "./operations";
 
@@ -9,7 +9,6 @@ import { OFFENDER } from "./operations";
 export function Detail({ crn, onBack }: { crn: string; onBack: () => void }) {
   const { data, error, loading } = useQuery(OFFENDER, { variables: { crn }, errorPolicy: "all" });
   const errors = graphqlErrors(error);
-  const failed = failedPaths(errors);
   const person = data?.offender;
   return (
     <main className="detail">
@@ -36,7 +35,7 @@ export function Detail({ crn, onBack }: { crn: string; onBack: () => void }) {
               <p className="notice">nDelius and NOMIS disagree on: {person.identityCheck.mismatches?.join(", ")}</p>
             )}
           </section>
-          <Custody person={person} failed={failed.has("offender.custody")} />
+          <Custody person={person} gap={gapAt(errors, ["offender", "custody"])} />
           <section aria-labelledby="cases">
             <h2 id="cases">Cases</h2>
             <ul>
@@ -55,7 +54,7 @@ export function Detail({ crn, onBack }: { crn: string; onBack: () => void }) {
 
 type Person = NonNullable<import("./operations").DetailData["offender"]>;
 
-function Custody({ person, failed }: { person: Person; failed: boolean }) {
+function Custody({ person, gap }: { person: Person; gap: Gap | null }) {
   const custody = person.custody;
   const dates = custody?.sentenceDates;
   const rows: [string, string | null | undefined][] = [
@@ -68,7 +67,7 @@ function Custody({ person, failed }: { person: Person; failed: boolean }) {
   return (
     <section aria-labelledby="custody">
       <h2 id="custody">Custody <FreshnessBadge provenance={custody?.provenance} /></h2>
-      {failed ? <p className="unavailable">Unavailable just now.</p>
+      {gap ? <p><GapText gap={gap} /></p>
         : !custody ? <p>Not in custody.</p> : (
           <dl>
             <dt>Prison</dt><dd data-testid="detail-prison">{custody.establishment?.name ?? "–"}</dd>

@@ -39,7 +39,19 @@ export function outageText(o: Outage): string {
   return `${systemName(o.provider)} ${how}: ${what} missing below; the rest is shown.`;
 }
 
-/** The response paths a backend failed to fill, e.g. "caseload.edges.3.node.offender.custody". */
-export function failedPaths(errors: readonly GraphQLFormattedError[] | undefined): Set<string> {
-  return new Set((errors ?? []).filter(isBackendError).map((e) => (e.path ?? []).join(".")));
+/** Why the value at `path` is missing, when an error says so: its backend failed, or the
+ * caller may not read it (FORBIDDEN; in a list, `@` in the error's path stands for every item). */
+export type Gap = "unavailable" | "denied";
+
+export function gapAt(errors: readonly GraphQLFormattedError[] | undefined,
+  path: readonly (string | number)[]): Gap | null {
+  for (const e of errors ?? []) {
+    const at = e.path ?? [];
+    const covers = at.length === path.length
+      && at.every((step, i) => step === "@" || String(step) === String(path[i]));
+    if (!covers) continue;
+    if (isBackendError(e)) return "unavailable";
+    if (e.extensions?.code === "FORBIDDEN") return "denied";
+  }
+  return null;
 }

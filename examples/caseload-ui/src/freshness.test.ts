@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failedPaths, outages, outageText } from "./backends";
+import { gapAt, outages, outageText } from "./backends";
 import { date } from "./format";
 import { ageText, freshness, systemName } from "./freshness";
 
@@ -57,9 +57,21 @@ describe("outages", () => {
     expect(outageText(outages(errors)[0])).toBe(
       "NOMIS is not answering: 2 values are missing below; the rest is shown.");
   });
-  it("lists the paths a backend left empty", () => {
-    expect(failedPaths(errors).has("caseload.edges.3.node.offender.custody")).toBe(true);
-    expect(failedPaths(errors).has("offender.registrations")).toBe(false);
+  it("says why a value is missing: its backend failed, or it is not for this caller", () => {
+    const custody = (i: number) => ["caseload", "edges", i, "node", "offender", "custody"];
+    expect(gapAt(errors, custody(3))).toBe("unavailable");
+    expect(gapAt(errors, custody(2))).toBeNull();
+    expect(gapAt(errors, ["offender", "registrations"])).toBe("denied");
+    expect(gapAt(errors, ["offender", "registrations", "typeCode"])).toBeNull();
+  });
+  it("reads @ in a denial's path as every item of the list", () => {
+    const denied = [{ message: "no", path: ["caseload", "edges", "@", "node", "offender",
+      "custody"], extensions: { code: "FORBIDDEN" } }];
+    for (const i of [0, 7, 99]) {
+      expect(gapAt(denied, ["caseload", "edges", i, "node", "offender", "custody"]))
+        .toBe("denied");
+    }
+    expect(gapAt(denied, ["caseload", "edges", 0, "node", "offender"])).toBeNull();
   });
 });
 
