@@ -43,8 +43,8 @@ def test_the_demo_prints_no_span_dumps_so_its_tokens_stay_on_screen(demo):
     printed = log.read_text()
     assert f"the example caseload UI at http://127.0.0.1:{port}/ui/" in printed
     assert httpx.get(f"http://127.0.0.1:{port}/ui/", timeout=10).status_code == 200
-    assert '"span_id"' not in printed and '"trace_id"' not in printed
-    assert max(len(line) for line in printed.splitlines()) < 1000  # a token is ~800
+    assert "SpanKind." not in printed and '"parent_id"' not in printed  # no span dumps
+    assert printed.count("Authorization: Bearer ") == 4  # the tokens, still on screen
 
 
 def test_console_traces_are_opt_in():
