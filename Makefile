@@ -12,14 +12,20 @@ CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 UI := examples/caseload-ui
 UI_STAMP := $(UI)/node_modules/.installed
 
-.PHONY: run test lint install bench clean ui schema-check
+.PHONY: run test lint typecheck install lock bench clean noninterference ui schema-check
+
+LOCK := requirements/test.txt
+UV := uv==0.13.8
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Exactly the locked versions, checked against their hashes (`make lock` writes the lock from
+# pyproject.toml), then the project itself, editable, built by the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $(STAMP)
 
 # The graphql-http conformance audit runs under node; its packages are pinned by the lock file.
@@ -48,6 +54,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # What a schema change does to clients, before committing it (`make test` checks history too).
@@ -55,12 +62,31 @@ schema-check: $(STAMP)
 	$(BIN)/casegraph schema print | $(BIN)/casegraph schema diff tests/snapshots/schema.graphql - \
 		--accepted tests/snapshots/schema-breaking.toml
 
+# The noninterference property test's full profile: 2,000 examples per principal.
+noninterference: $(STAMP)
+	CASEGRAPH_NI_EXAMPLES=2000 $(BIN)/python -m pytest tests/policies/test_noninterference.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# The locks, from pyproject.toml, for every platform and Python 3.11+: runtime.txt is what the
+# container installs, test.txt what `make install` (and so CI) installs. Pinned uv, run from
+# a throwaway environment so it never lands in .venv.
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/pip install --quiet $(UV)
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements/runtime.txt
+	$(VENV)-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra test \
+		--constraint requirements/runtime.txt --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements/test.txt
+	rm -rf $(VENV)-lock
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -104,7 +104,8 @@ class MemorySampler:
     """Samples a process's resident memory every half second while a workload runs."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.samples = pid, []
+        self.pid = pid
+        self.samples: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 

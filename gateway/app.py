@@ -31,6 +31,7 @@ from gateway.view import GraphQLView
 from policies.coverage import checked
 from policies.evaluator import Evaluator
 from providers.base import ALL_KINDS
+from providers.clock import SYSTEM, Clock
 from providers.guard import REGRESSIONS
 from providers.registry import build_registry
 from resolvers.schema import build_schema, non_null_fields, object_fields
@@ -66,9 +67,10 @@ def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> No
             (float(audit.refused), {"outcome": "refused"})])
 
 
-def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None
-               ) -> Starlette:
-    """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong."""
+def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None,
+               clock: Clock = SYSTEM) -> Starlette:
+    """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong. `clock` is
+    what token lifetimes, cache ages, breakers and every wait go by (tests move it)."""
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
     schema = build_schema(introspection=settings.introspection,
@@ -81,16 +83,17 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     cache = build_cache(settings)
     registry = build_registry(settings.providers, settings.bindings, cache,
                               ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
-                              withhold_regressions=settings.withhold_regressions)
+                              withhold_regressions=settings.withhold_regressions, clock=clock)
     evaluator = Evaluator(policies, fields)
-    audit = open_trail(settings.audit)
+    audit = open_trail(settings.audit, clock)
     view = GraphQLView(schema, evaluator, registry,
                        GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
                        settings.batching,
                        PersistedOperations(settings.persisted, schema._schema, cache), audit,
                        telemetry)
     limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
-    graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, TokenVerifier(settings.auth),
+    verifier = TokenVerifier(settings.auth, clock)
+    graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, verifier,
                                                        settings.max_body_bytes)), telemetry)
     _gauges(telemetry, registry, audit)
 
@@ -131,5 +134,6 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.evaluator = evaluator
     app.state.registry = registry
     app.state.audit = audit
+    app.state.cache = cache
     app.state.telemetry = telemetry
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -9,6 +11,7 @@ from gateway.auth import AuthError, TokenVerifier
 from gateway.responses import error_response
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="casegraph"'}
+log = logging.getLogger("casegraph.auth")
 
 
 async def _read_at_most(receive: Receive, limit: int) -> bytes | None:
@@ -66,6 +69,11 @@ class Authenticated:
             principal = await self.verifier.principal(request.headers.get("authorization"))
         except AuthError as exc:
             await error_response(401, str(exc), AuthError.code, CHALLENGE)(scope, receive, send)
+            return
+        except Exception:  # a defect of ours: still a coded JSON answer, never a bare 500
+            log.exception("authentication failed unexpectedly")
+            await error_response(500, "Internal server error", "INTERNAL_SERVER_ERROR")(
+                scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)

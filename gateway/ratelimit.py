@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError
-from limits.storage import storage_from_string
+from limits.storage import StorageTypes, storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.responses import error_response
@@ -41,7 +41,7 @@ def _item(text: str, key: str) -> RateLimitItem:
         raise ConfigError(f"{key} = {text!r}: write a limit like '600/minute'") from exc
 
 
-def _storage(url: str) -> object:
+def _storage(url: str) -> StorageTypes:
     if url == "memory":
         return storage_from_string("async+memory://")
     if not url.startswith(("redis://", "rediss://")):
@@ -60,7 +60,7 @@ class RateLimited:
         self.default = _item(settings.default, "rate_limits.default")
         self.clients = {subject: _item(text, f"rate_limits.clients.{subject}")
                         for subject, text in settings.clients.items()}
-        self.limiter = MovingWindowRateLimiter(_storage(settings.storage))  # type: ignore[arg-type]
+        self.limiter = MovingWindowRateLimiter(_storage(settings.storage))
         self.store_down = False  # logged when it goes down and when it comes back, not per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

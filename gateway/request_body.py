@@ -32,6 +32,7 @@ class CheckedBody:
     schema: Any
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # [misc]: a mixin; the method it extends is strawberry's, next in the view's MRO.
         data = await super().parse_http_body(request)  # type: ignore[misc]
         for item in data if isinstance(data, list) else [data]:
             for member, attribute, kind in _MEMBERS:

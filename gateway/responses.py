@@ -30,7 +30,7 @@ def error_response(status: int, message: str, code: str, headers: dict[str, str]
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """The error as the client sees it, always with `extensions.code`."""
-    formatted = error.formatted
+    formatted: dict[str, Any] = dict(error.formatted)
     original = error.original_error
     extensions = dict(formatted.get("extensions") or {})
     if isinstance(original, CasegraphError):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway.audit.trail import AuditSettings
+from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
+from gateway.auth_settings import parse_auth
 from gateway.limits import Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
@@ -16,11 +18,8 @@ from gateway.telemetry import TelemetrySettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
-DEMO_KEYS = Path(__file__).parent / "demo_keys"
-DEMO_ISSUER = "casegraph-demo"
-AUDIENCE = "casegraph"
-_SECTIONS = frozenset({"gateway", "auth", "providers", "bindings", "policies", "cache", "http",
-                        "rate_limits", "persisted", "audit", "telemetry"})
+_SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
+                       "cache", "http", "rate_limits", "persisted", "audit", "telemetry"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
@@ -29,16 +28,6 @@ _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
 _TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    issuer: str = DEMO_ISSUER
-    audience: str = AUDIENCE
-    public_keys: tuple[Path, ...] = (DEMO_KEYS / "demo-public.pem",)
-    jwks_url: str | None = None
-    demo: bool = True
-    leeway_seconds: int = 30
 
 
 @dataclass(frozen=True)
@@ -105,10 +94,12 @@ def load_settings(path: Path | None) -> Settings:
     backend = cache.get("backend", "memory")
     if backend not in ("memory", "redis", "none"):
         raise ConfigError(f"cache.backend = {backend!r}: choose 'memory', 'redis' or 'none'")
-    return Settings(auth=_auth(raw.get("auth", {})),
+    policy_dir = Path(raw["policies"]["dir"]) if "policies" in raw else None
+    return Settings(auth=parse_auth(raw.get("auth", {}), raw.get("organisations", {}),
+                                    policy_dir),
                     providers=_providers(raw.get("providers")),
                     bindings=_bindings(raw.get("bindings", {}), raw.get("providers")),
-                    policy_dir=Path(raw["policies"]["dir"]) if "policies" in raw else None,
+                    policy_dir=policy_dir,
                     introspection=bool(gateway.get("introspection", False)),
                     max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
                     deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
@@ -174,21 +165,6 @@ def _telemetry(raw: dict[str, Any]) -> TelemetrySettings:
     return TelemetrySettings(traces=str(raw.get("traces", "otlp" if endpoint else "none")),
                              otlp_endpoint=os.path.expandvars(endpoint) if endpoint else None,
                              service_name=str(raw.get("service_name", "casegraph")), logs=logs)
-
-
-def _auth(raw: dict[str, Any]) -> AuthSettings:
-    allowed = {"issuer", "audience", "public_keys", "jwks_url", "demo", "leeway_seconds"}
-    if unknown := set(raw) - allowed:
-        raise ConfigError(f"auth: unknown keys {sorted(unknown)}; choose from {sorted(allowed)}")
-    keys = tuple(Path(os.path.expandvars(k)) for k in raw.get("public_keys", ()))
-    if not keys and not raw.get("jwks_url") and not raw.get("demo"):
-        raise ConfigError("auth: set `jwks_url` or `public_keys` (or `demo = true`)")
-    if raw.get("demo"):
-        keys = keys or (DEMO_KEYS / "demo-public.pem",)
-    return AuthSettings(issuer=raw.get("issuer", DEMO_ISSUER if raw.get("demo") else ""),
-                        audience=raw.get("audience", AUDIENCE), public_keys=keys,
-                        jwks_url=raw.get("jwks_url"), demo=bool(raw.get("demo", False)),
-                        leeway_seconds=int(raw.get("leeway_seconds", 30)))
 
 
 def _providers(raw: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

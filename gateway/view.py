@@ -10,13 +10,13 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.execution import ExecutionResult
 
 from gateway.audit.event import audit_event
 from gateway.audit.trail import AuditTrail
@@ -85,7 +85,7 @@ class GraphQLView(CheckedBody, GraphQL):
     def should_render_graphql_ide(self, request: Any) -> bool:
         return False  # our own page is served in `__call__`; strawberry's loads from a CDN
 
-    async def get_context(self, request: Any, response: Any) -> None:  # type: ignore[override]
+    async def get_context(self, request: Any, response: Any) -> None:
         return None  # each operation makes its own in `execute_single`
 
     def new_context(self, request: Request, data: GraphQLRequestData) -> Context:
@@ -99,7 +99,7 @@ class GraphQLView(CheckedBody, GraphQL):
                        reach=Reach(loaders, decisions), sources=log, freshness=fresh,
                        operation=(data.operation_name, data.query))
 
-    async def execute_single(self, request: Request, request_adapter: Any,  # type: ignore[override]
+    async def execute_single(self, request: Request, request_adapter: Any,
                              sub_response: Any, context: Any, root_value: Any,
                              request_data: GraphQLRequestData) -> ExecutionResult:
         if self.persisted is not None:
@@ -122,7 +122,7 @@ class GraphQLView(CheckedBody, GraphQL):
             await self.persisted.ran(request_data)
         return result
 
-    async def process_result(self, request: Request,  # type: ignore[override]
+    async def process_result(self, request: Request,
                              result: ExecutionResult) -> GraphQLHTTPResponse:
         context: Context | None = request.state.contexts.pop(id(result), None)
         errors = [format_error(e) for e in result.errors or ()]
@@ -145,7 +145,9 @@ class GraphQLView(CheckedBody, GraphQL):
             body["extensions"] = extensions
         self._count(errors, context)
         if context is not None and not self._audited(context):
-            return {"errors": [WITHHELD]}  # type: ignore[typeddict-item]
+            return {"errors": [WITHHELD]}
+        # [return-value]: `body` is built as a plain dict (keys vary per answer); it has the
+        # shape of strawberry's GraphQLHTTPResponse TypedDict, which mypy cannot see in a dict.
         return body  # type: ignore[return-value]
 
     def _count(self, errors: list[dict[str, Any]], context: Context | None) -> None:
@@ -175,23 +177,29 @@ class GraphQLView(CheckedBody, GraphQL):
         return Response(self.encode_json(response_data), status_code=status,
                         media_type=media_type)
 
+    # [override]: strawberry's GraphQL view also serves WebSockets; this one is mounted on an
+    # HTTP route only, so it is only ever given a Request.
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
+        # [attr-defined]: strawberry hands the same Response to `create_response`, our only way
+        # to pass the negotiated media type there; it is read back with getattr.
         sub_response.media_type_chosen = request.state.media_type  # type: ignore[attr-defined]
         return sub_response
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
 
 def _withheld(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
     bodies = body if isinstance(body, list) else [body]
-    return any(WITHHELD in b.get("errors", ()) for b in bodies)
+    return any(WITHHELD in (b.get("errors") or ()) for b in bodies)
 
 
 def _request_error(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
     """A single document that never ran; a missing APQ document is not one (clients retry)."""
     if not isinstance(body, dict) or "data" in body:
         return False
-    return any(e.get("extensions", {}).get("code") != "PERSISTED_QUERY_NOT_FOUND"
-               for e in body.get("errors", []))
+    # strawberry types errors as `object`; ours are formatted by `format_error` (dicts).
+    return any(not isinstance(e, dict)
+               or (e.get("extensions") or {}).get("code") != "PERSISTED_QUERY_NOT_FOUND"
+               for e in body.get("errors") or ())

@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies import organisations
 from policies.attributes import ROW_ATTRIBUTES
 from policies.model import ALL_ROWS, Clause, PolicySet, TypeRule
-from policies.principal import ORG_TYPES, PRINCIPAL_REFERENCES
+from policies.organisations import Organisations, OrganisationsError
+from policies.principal import PRINCIPAL_REFERENCES
 
 SHIPPED = Path(__file__).parent / "shipped"
 COMMON = "common"
@@ -24,13 +26,19 @@ class PolicyError(Exception):
         super().__init__("policy problems:\n  " + "\n  ".join(self.problems))
 
 
-def load(directory: Path = SHIPPED, schema_fields: Mapping[str, Iterable[str]] | None = None
-         ) -> PolicySet:
-    """Load `common.toml` plus one file per organisation type; validate against the schema."""
+def load(directory: Path = SHIPPED, schema_fields: Mapping[str, Iterable[str]] | None = None,
+         orgs: Organisations | None = None) -> PolicySet:
+    """Load `common.toml` plus one file per organisation type (the types of `orgs`, by
+    default the directory's own organisations file or the shipped one); validate against
+    the schema."""
     problems: list[str] = []
+    try:
+        org_types = (orgs or organisations.for_policies(directory)).types
+    except OrganisationsError as exc:
+        raise PolicyError(exc.problems) from exc
     common = _read(directory / f"{COMMON}.toml", problems)
     rules: dict[str, dict[str, TypeRule]] = {}
-    for org_type in ORG_TYPES:
+    for org_type in org_types:
         path = directory / f"{org_type.lower()}.toml"
         if not path.exists():
             problems.append(f"{path}: missing (every organisation type needs a policy file)")

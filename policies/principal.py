@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ORG_TYPES = ("CRC", "NPS", "PRISON", "HQ")
-
 # Scopes that lift Limited Access checks, as HMPPS clients carry them (domain.md 4.2).
 IGNORE_EXCLUSIONS = "ignore_delius_exclusions_always"
 IGNORE_RESTRICTIONS = "ignore_delius_inclusions_always"
@@ -13,7 +11,12 @@ IGNORE_RESTRICTIONS = "ignore_delius_inclusions_always"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """A caller: a person (with a staff code and username) or a machine client."""
+    """A caller: a person (with a staff code and username) or a machine client.
+
+    `org_type` is the type the organisations configuration gives `org` (policies/
+    organisations.py), never a claim. `username` is the token's `user_name` exactly as sent
+    (HMPPS Auth upper-cases it; no case is changed here), set only for a Delius user.
+    """
 
     subject: str
     org: str

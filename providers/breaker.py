@@ -6,8 +6,9 @@ half-open --(probe succeeds)--> closed;  half-open --(probe fails)--> open
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+
+from providers.clock import SYSTEM, Clock
 
 
 @dataclass
@@ -17,12 +18,13 @@ class Breaker:
     failures: int = 0
     opened_at: float | None = None
     probing: bool = field(default=False)
+    clock: Clock = field(default=SYSTEM, repr=False, compare=False)
 
     @property
     def state(self) -> str:
         if self.opened_at is None:
             return "closed"
-        if time.monotonic() - self.opened_at >= self.cooldown_seconds:
+        if self.clock.monotonic() - self.opened_at >= self.cooldown_seconds:
             return "half-open"
         return "open"
 
@@ -47,4 +49,4 @@ class Breaker:
         self.failures += 1
         self.probing = False
         if self.failures >= self.threshold or self.opened_at is not None:
-            self.opened_at = time.monotonic()
+            self.opened_at = self.clock.monotonic()

@@ -17,6 +17,7 @@ log = logging.getLogger("casegraph.cache")
 class Cache(Protocol):
     async def get_many(self, keys: list[str]) -> list[Any | None]: ...
     async def set_many(self, items: list[tuple[str, Any]], ttl: float) -> None: ...
+    async def clear(self) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
 
@@ -43,6 +44,13 @@ class AiocacheStore:
             return
         try:
             await self._backend.multi_set(items, ttl=max(1, int(ttl)))
+        except Exception as exc:
+            self._warn(exc)
+
+    async def clear(self) -> None:
+        """Forget every entry (this store's namespace only, on Redis)."""
+        try:
+            await self._backend.clear()
         except Exception as exc:
             self._warn(exc)
 

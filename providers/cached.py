@@ -9,7 +9,6 @@ decided after this layer, on every read, so nothing here crosses tenants uncheck
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from providers import freshness
 from providers.base import Page, Provider
 from providers.cache import Cache
+from providers.clock import SYSTEM, Clock
 from providers.errors import ProviderError
 from providers.freshness import Provenance
 
@@ -31,8 +31,9 @@ class CachedProvider:
     """Wraps a provider with a cache; entries are `(value, fetched_at)`."""
 
     def __init__(self, inner: Provider, cache: Cache, *, ttls: Mapping[str, float] | None = None,
-                 grace_seconds: float = 600.0) -> None:
+                 grace_seconds: float = 600.0, clock: Clock = SYSTEM) -> None:
         self.inner = inner
+        self.clock = clock
         self.name = inner.name
         self.kinds = inner.kinds
         self.cache = cache
@@ -46,7 +47,7 @@ class CachedProvider:
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
         unique = list(dict.fromkeys(keys))
         entries = await self.cache.get_many([self._key(kind, k) for k in unique])
-        now, ttl = time.time(), self.ttls.get(kind, 60.0)
+        now, ttl = self.clock.time(), self.ttls.get(kind, 60.0)
         cached = {k: e for k, e in zip(unique, entries, strict=True) if e is not None}
         wanted = [k for k in unique if k not in cached or now - cached[k][1] > ttl]
         values: dict[str, tuple[Any, float, bool, bool]] = {
@@ -71,7 +72,7 @@ class CachedProvider:
         try:
             if own:
                 found = await self.inner.fetch(kind, own)
-                stamp = time.time()
+                stamp = self.clock.time()
                 for k, value in zip(own, found, strict=True):
                     futures[k].set_result((value, stamp))
                 await self.cache.set_many(
@@ -98,7 +99,7 @@ class CachedProvider:
                    ) -> Page:
         key = self._key(kind, f"{sorted(criteria.items())}:{offset}:{limit}")
         [entry] = await self.cache.get_many([key])
-        now, ttl = time.time(), self.ttls.get(kind, 30.0)
+        now, ttl = self.clock.time(), self.ttls.get(kind, 30.0)
         if entry is not None and now - entry[1] <= ttl:
             return self._noted(kind, key, entry[0], entry[1], True, False)
         try:
@@ -107,7 +108,7 @@ class CachedProvider:
             if entry is None:
                 raise
             return self._noted(kind, key, entry[0], entry[1], True, True)
-        stamp = time.time()
+        stamp = self.clock.time()
         await self.cache.set_many([(key, (found, stamp))], ttl=ttl + self.grace)
         return self._noted(kind, key, found, stamp, False, False)
 

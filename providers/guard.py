@@ -47,9 +47,9 @@ class RegressionGuard:
         names = [f"hwm:{self.name}:{kind}:{k}" for k in stamps]
         marks = dict(zip(stamps, await self.marks.get_many(names), strict=True))
         newer = [(f"hwm:{self.name}:{kind}:{k}", s) for k, s in stamps.items()
-                 if marks[k] is None or s > marks[k]]
+                 if (mark := marks[k]) is None or s > mark]
         await self.marks.set_many(newer, ttl=REMEMBER_SECONDS)
-        regressed = {k for k, s in stamps.items() if marks[k] is not None and s < marks[k]}
+        regressed = {k for k, s in stamps.items() if (mark := marks[k]) is not None and s < mark}
         if regressed:
             self._flag(kind, regressed)
             if self.withhold:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from random import Random
 
 CHECK_ALPHABET = "ZABCDEFGHJKLMNPQRTUVWXY"  # 23 letters: no I, O, S
@@ -62,9 +63,9 @@ class UniqueIds:
         self._seen.add(value)
         return value
 
-    def _draw(self, make: object) -> str:
+    def _draw(self, make: Callable[[], str]) -> str:
         while True:
-            value = make()  # type: ignore[operator]
+            value = make()
             if value not in self._seen:
                 self._seen.add(value)
                 return value

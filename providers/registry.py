@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from providers.base import ALL_KINDS, Page, Provider
+from providers.clock import SYSTEM, Clock
 
 ProviderFactory = Callable[..., Provider]
 ENTRY_POINT_GROUP = "casegraph.providers"
@@ -85,8 +86,8 @@ RESILIENCE_KEYS = frozenset({"timeout_seconds", "attempts", "backoff_seconds", "
 
 def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping[str, str],
                    cache: Any = None, *, ttls: Mapping[str, float] | None = None,
-                   grace_seconds: float = 600.0, withhold_regressions: bool = False
-                   ) -> Registry:
+                   grace_seconds: float = 600.0, withhold_regressions: bool = False,
+                   clock: Clock = SYSTEM) -> Registry:
     """Instantiate configured providers, each composed as adapter -> resilient -> regression
     guard -> cache (the embedded provider, already in memory, is used as it is), and check
     every kind is bound to one that serves it."""
@@ -103,7 +104,8 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping
         except TypeError as exc:
             raise ConfigError(f"providers.{name}: {exc}") from exc
         built[name] = adapter if kind == "embedded" else _compose(
-            name, adapter, resilience or {}, cache, ttls, grace_seconds, withhold_regressions)
+            name, adapter, resilience or {}, cache, ttls, grace_seconds, withhold_regressions,
+            clock)
     unbound = sorted(ALL_KINDS - set(bindings))
     if unbound:
         raise ConfigError(f"bindings: no provider bound for {unbound}")
@@ -119,7 +121,8 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping
 
 
 def _compose(name: str, adapter: Provider, resilience: Mapping[str, Any], cache: Any,
-             ttls: Mapping[str, float] | None, grace: float, withhold: bool) -> Provider:
+             ttls: Mapping[str, float] | None, grace: float, withhold: bool,
+             clock: Clock) -> Provider:
     from providers.breaker import Breaker
     from providers.cache import memory_cache
     from providers.cached import CachedProvider
@@ -131,10 +134,13 @@ def _compose(name: str, adapter: Provider, resilience: Mapping[str, Any], cache:
                           f"choose from {sorted(RESILIENCE_KEYS)}")
     options = dict(resilience)
     breaker = Breaker(threshold=int(options.pop("breaker_threshold", 5)),
-                      cooldown_seconds=float(options.pop("breaker_cooldown_seconds", 10.0)))
-    wrapped: Provider = ResilientProvider(adapter, breaker=breaker, **options)
+                      cooldown_seconds=float(options.pop("breaker_cooldown_seconds", 10.0)),
+                      clock=clock)
+    wrapped: Provider = ResilientProvider(adapter, breaker=breaker, clock=clock, **options)
     wrapped = RegressionGuard(wrapped, cache or memory_cache(), withhold=withhold)
-    return CachedProvider(wrapped, cache, ttls=ttls, grace_seconds=grace) if cache else wrapped
+    if not cache:
+        return wrapped
+    return CachedProvider(wrapped, cache, ttls=ttls, grace_seconds=grace, clock=clock)
 
 
 async def preflight(providers: Mapping[str, Mapping[str, Any]], timeout: float = 3.0) -> None:

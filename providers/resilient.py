@@ -18,6 +18,7 @@ from tenacity import (
 from providers import deadline
 from providers.base import Page, Provider
 from providers.breaker import Breaker
+from providers.clock import SYSTEM, Clock
 from providers.errors import BackendTimeout, BackendUnavailable
 
 T = TypeVar("T")
@@ -29,14 +30,15 @@ class ResilientProvider:
 
     def __init__(self, inner: Provider, *, timeout_seconds: float = 5.0, attempts: int = 3,
                  backoff_seconds: float = 0.05, concurrency: int = 20,
-                 breaker: Breaker | None = None) -> None:
+                 breaker: Breaker | None = None, clock: Clock = SYSTEM) -> None:
         self.inner = inner
         self.name = inner.name
         self.kinds = inner.kinds
         self.timeout = timeout_seconds
         self.attempts = attempts
         self.backoff = backoff_seconds
-        self.breaker = breaker or Breaker()
+        self.breaker = breaker or Breaker(clock=clock)
+        self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
 
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
@@ -51,7 +53,7 @@ class ResilientProvider:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts) | stop_after_delay(budget),
             wait=wait_random_exponential(multiplier=self.backoff, max=1.0),
-            retry=retry_if_exception_type(RETRYABLE), reraise=True)
+            retry=retry_if_exception_type(RETRYABLE), reraise=True, sleep=self.clock.sleep)
         async for attempt in retrying:
             with attempt:
                 return await self._once(call)

@@ -62,6 +62,13 @@ class EarlyCustody:
         self.ctx, self.fields, self.prefix, self.most = ctx, list(fields), prefix, most
         self.task: asyncio.Task[None] | None = None
 
+    @classmethod
+    def for_caseload(cls, ctx: Context, fields: Iterable[Any], most: int) -> EarlyCustody | None:
+        """A listener for a caseload page, or None when its rows will read no offender."""
+        if not ctx.may("Case", "offender"):
+            return None
+        return cls(ctx, fields, "caseload", "edges", "node", "offender", most=most)
+
     def __call__(self, kind: str, records: Mapping[str, Any]) -> None:
         if kind == "offender" and self.task is None and len(records) <= self.most:
             self.task = asyncio.ensure_future(

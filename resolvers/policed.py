@@ -20,6 +20,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from policies.enforcement import MAX_VISITS, TooLargeToJudge, judge
 
 DENIED: Any = object()  # the plan of a field the principal may not read: null, nothing runs
+WALK_BUDGET = MAX_VISITS
 
 
 class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -47,11 +48,11 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
                                 extensions={"code": "UNAUTHENTICATED"})
         try:
             verdict = judge(self.schema, self.operation, self.fragment_definitions,
-                            self.variable_values.coerced, self._decisions)
+                            self.variable_values.coerced, self._decisions, WALK_BUDGET)
         except TooLargeToJudge as exc:
-            return GraphQLError(f"{exc}; the limit is {MAX_VISITS}", extensions={
-                "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": MAX_VISITS + 1,
-                "maximum": MAX_VISITS})
+            return GraphQLError(str(exc), extensions={
+                "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": exc.visits + 1,
+                "maximum": exc.visits})
         ctx.field_groups = verdict.groups
         for denial in verdict.denied:
             ctx.denied_fields.append(f"{denial.type_name}.{denial.field}")

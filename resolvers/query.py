@@ -83,9 +83,7 @@ class Query:
         criteria = {k: v for k, v in (("team", f.team_code),
                                       ("staff", f.staff_code), ("provider", f.provider))
                     if v is not None}
-        early = lookahead.EarlyCustody(ctx, info.selected_fields, "caseload", "edges", "node",
-                                       "offender", most=limit) \
-            if ctx.may("Case", "offender") else None
+        early = lookahead.EarlyCustody.for_caseload(ctx, info.selected_fields, limit)
         try:
             with related.listening(early) if early else nullcontext():
                 page = await judged_page(ctx.reach, "caseload", criteria, offset, limit)

@@ -169,11 +169,13 @@ class Reach:
     async def people(self, crns: Sequence[str]) -> list[Person | Stub | None]:
         return await self.people_judged(await self.loaders.load_many("offender", crns))
 
-    async def people_by_noms(self, noms: str, *, lookup: bool = False
-                             ) -> list[Person | Stub]:
-        """Every probation record holding this NOMS number that the principal may see."""
+    async def people_by_noms(self, noms: str, *, lookup: bool = False) -> list[Person]:
+        """Every probation record holding this NOMS number that the principal may see in
+        full. A stub is found by its CRN alone: a NOMS number must not confirm whose it is."""
         crns = await self.loaders.load("offender_by_noms", noms) or ()
-        found = [p for p in await self.people(crns) if p is not None]
+        raw = await self.loaders.load_many("offender", crns)
+        judged = await self.people_judged(raw, hand=False)
+        found = [self.hand_person(p) for p in judged if isinstance(p, Person)]
         if lookup and not found:
             self._attempt("offenderByNomsNumber", noms, "refused" if crns else "not found")
         return found
@@ -292,29 +294,27 @@ class Reach:
             log.warning("row judgement could not read who holds a NOMS number: %s", exc.code)
             return [None] * len(records)
         judged: list[Custody | None] = []
-        for record, key, (people, visible) in zip(records, keys, holders, strict=True):
-            providers = frozenset(p.managing_provider for p in people if p.managing_provider)
+        for record, key, visible in zip(records, keys, holders, strict=True):
+            providers = frozenset(p.managing_provider for _, p in visible if p.managing_provider)
             ok = record is not None and rows(record, {"managingProviders": providers}) and (
-                not visible or any(isinstance(v, Person) for v in visible))
+                not visible or any(isinstance(v, Person) for v, _ in visible))
             judged.append(None if not ok or record is None else
                           self._hand_custody(key, record) if hand else record)
         return judged
 
     async def _holders(self, nomses: Sequence[str]
-                       ) -> list[tuple[list[Person], list[Person | Stub]]]:
-        """Per NOMS number: every probation record holding it, and those the principal may
-        see (judged without being handed out)."""
+                       ) -> list[list[tuple[Person | Stub, Person]]]:
+        """Per NOMS number: the probation records holding it that the principal may see, each
+        as (verdict, record), judged without being handed out. Records outside their reach
+        play no part."""
         crn_lists = await self.loaders.load_many("offender_by_noms", nomses)
         crns = sorted({crn for found in crn_lists if found for crn in found})
         raw = dict(zip(crns, await self.loaders.load_many("offender", crns), strict=True))
         people = [p for p in raw.values() if p is not None]
         held = dict(zip([p.crn for p in people], await self._held_at(people), strict=True))
-        result = []
-        for found in crn_lists:
-            holders = [raw[c] for c in found or () if raw.get(c) is not None]
-            visible = [self._person_verdict(p, held[p.crn]) for p in holders]
-            result.append((holders, [v for v in visible if v is not None]))
-        return result
+        verdicts = {p.crn: (self._person_verdict(p, held[p.crn]), p) for p in people}
+        return [[(v, p) for c in found or () if c in verdicts
+                 for v, p in [verdicts[c]] if v is not None] for found in crn_lists]
 
     # -- reference data --------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ async def test_a_kept_alive_connection_the_server_dropped_is_replaced():
     """The server answers as if it would keep the connection, then drops it while it is idle
     (as servers do after their keep-alive timeout): the next request goes out on a new one."""
     connections = 0
+    dropped = asyncio.Event()
 
     async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal connections
@@ -88,14 +89,17 @@ async def test_a_kept_alive_connection_the_server_dropped_is_replaced():
                      b"content-length: 11\r\n\r\n{\"ok\": 1}\r\n")
         await writer.drain()
         writer.close()  # dropped after the answer, with no "Connection: close"
+        await writer.wait_closed()
+        dropped.set()
 
     server = await asyncio.start_server(answer_once, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     client = Client(connections=1)
     try:
         for _ in range(3):
+            dropped.clear()
             assert await client.post_json(f"http://127.0.0.1:{port}/", {}) == (200, {"ok": 1})
-            await asyncio.sleep(0.05)  # let the drop arrive before the next request
+            await dropped.wait()  # the drop has happened before the next request
     finally:
         await client.aclose()
         server.close()

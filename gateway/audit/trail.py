@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.audit.sinks import AuditSink, FileSink, PostgresSink
+from providers.clock import SYSTEM, Clock
 
 log = logging.getLogger("casegraph.audit")
 BATCH = 200
@@ -34,18 +35,19 @@ class AuditSettings:
     queue: int = 10_000
 
 
-def open_trail(settings: AuditSettings) -> AuditTrail | None:
+def open_trail(settings: AuditSettings, clock: Clock = SYSTEM) -> AuditTrail | None:
     if settings.sink == "none":
         return None
     sink = PostgresSink(str(settings.dsn)) if settings.sink == "postgres" \
         else FileSink(settings.path)
-    return AuditTrail(sink, capacity=settings.queue)
+    return AuditTrail(sink, capacity=settings.queue, clock=clock)
 
 
 class AuditTrail:
     def __init__(self, sink: AuditSink, capacity: int = 10_000,
-                 retry_seconds: tuple[float, float] = (0.2, 5.0)) -> None:
+                 retry_seconds: tuple[float, float] = (0.2, 5.0), clock: Clock = SYSTEM) -> None:
         self.sink = sink
+        self.clock = clock
         self.capacity = capacity
         self.retry_seconds = retry_seconds
         self.written = 0
@@ -94,7 +96,7 @@ class AuditTrail:
         assert self._queue is not None
         while True:
             batch = [await self._queue.get()]
-            await asyncio.sleep(LINGER_SECONDS)  # group commit: one append and fsync for all
+            await self.clock.sleep(LINGER_SECONDS)  # group commit: one append and fsync for all
             while len(batch) < BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             await self._write(batch)
@@ -111,7 +113,7 @@ class AuditTrail:
                 self.failing = True
                 log.error("audit sink failed (%s); %d events waiting", type(exc).__name__,
                           len(batch) + (self._queue.qsize() if self._queue else 0))
-                await asyncio.sleep(delay)
+                await self.clock.sleep(delay)
                 delay = min(delay * 2, self.retry_seconds[1])
                 continue
             self.written += len(batch)

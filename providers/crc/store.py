@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from providers.embedded.dataset import Dataset
 
@@ -14,7 +15,7 @@ COLUMNS = ("id", "crn", "case_id", "provider_code", "type", "starts_at", "ends_a
            "staff_code", "outcome")
 
 
-async def migrate(connection: asyncpg.Connection) -> list[str]:
+async def migrate(connection: asyncpg.Connection | PoolConnectionProxy) -> list[str]:
     """Apply the migrations not yet applied; returns their names."""
     applied: list[str] = []
     async with connection.transaction():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.http.values import day, stamp
+from providers.http.values import day, required_day, stamp
 from providers.records import (
     Alias,
     Case,
@@ -25,7 +25,7 @@ def manager(j: dict[str, Any], teams: dict[str, str] | None = None) -> Manager:
     staff, team = j["staff"], j["team"]
     return Manager(str(staff["code"]), str(staff["forenames"]), str(staff["surname"]),
                    str(team["code"]), str(team.get("description") or (teams or {})[team["code"]]),
-                   str(j["probationArea"]["code"]), day(j["fromDate"]),  # type: ignore[arg-type]
+                   str(j["probationArea"]["code"]), required_day(j["fromDate"]),
                    day(j.get("toDate")), bool(j["active"]),
                    str((j.get("allocationReason") or {}).get("description", "")))
 
@@ -38,7 +38,7 @@ def person(j: dict[str, Any], access: dict[str, Any] | None) -> Person:
     return Person(
         str(ids["crn"]), ids.get("nomsNumber"), ids.get("pncNumber"), ids.get("croNumber"),
         str(j["firstName"]), tuple(j.get("middleNames") or ()), str(j["surname"]),
-        day(j["dateOfBirth"]), str(j["gender"]),  # type: ignore[arg-type]
+        required_day(j["dateOfBirth"]), str(j["gender"]),
         tuple(Alias(a["firstName"], a["surname"], day(a.get("dateOfBirth")))
               for a in j.get("offenderAliases") or ()),
         status, j.get("currentTier"), tuple(manager(m) for m in j.get("offenderManagers") or ()),
@@ -54,10 +54,10 @@ def case(crn: str, j: dict[str, Any]) -> Case:
         str(j["convictionId"]), crn, int(j["index"]), bool(j["active"]),
         day(j.get("convictionDate")),
         tuple(Offence(o["detail"]["code"], o["detail"]["description"], bool(o["mainOffence"]),
-                      day(o["offenceDate"])) for o in j.get("offences") or ()),  # type: ignore[arg-type]
+                      required_day(o["offenceDate"])) for o in j.get("offences") or ()),
         None if s is None else Sentence(
             s["description"], s["sentenceType"]["code"], int(s["originalLength"]),
-            s["originalLengthUnits"], day(s["startDate"]),  # type: ignore[arg-type]
+            s["originalLengthUnits"], required_day(s["startDate"]),
             day(s.get("expectedSentenceEndDate")), day(s.get("terminationDate"))),
         tuple(Requirement(r["requirementTypeMainCategory"]["description"],
                           r["requirementTypeSubCategory"]["description"], r.get("length"),
@@ -75,7 +75,7 @@ def case(crn: str, j: dict[str, Any]) -> Case:
 
 def registration(j: dict[str, Any]) -> Registration:
     return Registration(str(j["registrationId"]), j["type"]["code"], j["type"]["description"],
-                        j["riskColour"], day(j["startDate"]),  # type: ignore[arg-type]
+                        j["riskColour"], required_day(j["startDate"]),
                         day(j.get("nextReviewDate")), (j.get("registerLevel") or {}).get("code"),
                         (j.get("registerCategory") or {}).get("code"), bool(j["active"]))
 

@@ -100,6 +100,11 @@ def registration_json(r: Registration) -> dict[str, Any]:
             "active": r.active}
 
 
+def _staff_code(p: Person) -> str | None:
+    manager = p.active_manager
+    return manager.staff_code if manager else None
+
+
 def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starlette]:
     """The simulator and its app, over `data` (default: the shared demo dataset)."""
     data = data or shared()
@@ -157,8 +162,7 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
         body, (page, size) = await request.json(), paging(request)
         teams, staff = body["teamCodes"], body.get("staffCode")
         people = sorted((p for t in set(teams) for p in team_people.get(t, ())
-                         if staff is None or p.active_manager.staff_code == staff),  # type: ignore[union-attr]
-                        key=lambda p: p.crn)
+                         if staff is None or _staff_code(p) == staff), key=lambda p: p.crn)
         window = spring_page(people, page, size)
         window["content"] = [offender(p.crn) for p in window["content"]]
         return window

@@ -21,7 +21,7 @@ def generate(seed: int, as_of: datetime, people: dict[str, Person],
     number = 3_000_000
     for crn in sorted(people):
         active = [c for c in cases.get(crn, ()) if c.active]
-        if not active or not active[-1].manager:
+        if not active or (manager := active[-1].manager) is None:
             continue
         case, made = active[-1], []
         for _ in range(rng.randrange(0, 5)):
@@ -33,7 +33,7 @@ def generate(seed: int, as_of: datetime, people: dict[str, Person],
                 ("ATTENDED", "ATTENDED", "ATTENDED", "FAILED_TO_ATTEND", "RESCHEDULED"))
             made.append(Appointment(str(number), crn, case.id, case.managing_provider, kind,
                                     starts, starts + timedelta(hours=1), place,
-                                    case.manager.staff_code, outcome))
+                                    manager.staff_code, outcome))
         if made:
             found[crn] = tuple(sorted(made, key=lambda a: (a.starts_at, a.id)))
     return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
@@ -59,7 +59,17 @@ class Dataset:
                    dict(b.merged_noms), reference.organisations(), reference.establishments(),
                    {name: tuple(ids) for name, ids in b.scenarios.items()})
         data._index()
+        as_of = datetime.combine(data.as_of, time(), UTC)
+        data.appointments.update(appointments.generate(seed, as_of, data.people, data.cases))
         return data
+
+    def derived(self, **changes: object) -> Dataset:
+        """A copy with some records replaced (tests alter or remove what a principal may
+        not see); the indexes are rebuilt, the appointments kept as given."""
+        fresh = replace(self, noms_to_crns={}, caseloads={}, prisoners={}, search_rows=(),
+                        **changes)  # type: ignore[arg-type]
+        fresh._index()
+        return fresh
 
     def _index(self) -> None:
         by_noms: dict[str, list[str]] = defaultdict(list)
@@ -78,8 +88,6 @@ class Dataset:
         self.caseloads.update(
             {p: tuple(sorted(c, key=lambda case: case.crn)) for p, c in by_provider.items()})
         self.prisoners.update({a: tuple(sorted(n)) for a, n in held.items()})
-        as_of = datetime.combine(self.as_of, time(), UTC)
-        self.appointments.update(appointments.generate(self.seed, as_of, self.people, self.cases))
         object.__setattr__(self, "search_rows", tuple(sorted(
             (f"{p.forename} {p.surname} {p.crn} {p.noms_number or ''}".lower(), p.crn)
             for p in self.people.values())))

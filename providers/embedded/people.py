@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from providers.embedded import reference as ref
@@ -56,7 +56,7 @@ def person(b: Builder, crn: str, who: Identity, managers: tuple[Manager, ...], *
            noms: str | None = None, status: str = "CURRENT", excluded: tuple[str, ...] = (),
            restricted: tuple[str, ...] = ()) -> Person:
     rng = b.rng
-    aliases = ()
+    aliases: tuple[Alias, ...] = ()
     if rng.random() < 0.15:
         aliases = (Alias(b.names.forename(rng, who.gender), who.surname, who.date_of_birth),)
     return b.add_person(Person(
@@ -199,7 +199,9 @@ def remand(b: Builder, noms: str, who: Identity, prison: str | None = None) -> C
     custody = Custody(noms, booking_id, b.ids.book_number(), True, "ACTIVE IN", "IN", agency,
                       cell(b), legal, legal.replace("_", " ").title(), "U", start, who.forename,
                       who.surname, who.date_of_birth, who.pnc_number, b.stamp(start))
-    empty = SentenceDates(booking_id, *([None] * 17), b.stamp(start))  # type: ignore[arg-type]
+    no_dates = dict.fromkeys(f.name for f in fields(SentenceDates) if f.name.endswith("_date"))
+    empty = SentenceDates(booking_id, **no_dates, non_dto_release_date_type=None,
+                          updated_at=b.stamp(start))
     b.add_custody(custody, empty, [Movement(noms, booking_id, "ADM", "IN", "LEEDMC", agency, "R",
                                             start)])
     return custody

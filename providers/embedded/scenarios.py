@@ -7,30 +7,40 @@ Fixed CRNs start with X and fixed NOMS numbers with A; random people never use t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypedDict, Unpack
 
 from providers.embedded import people as gen
 from providers.embedded.builder import Builder
 from providers.records import Movement
 
 
+class PersonOptions(TypedDict, total=False):
+    """What a scenario may say about the probation record (`people.person`'s keywords)."""
+
+    status: str
+    excluded: tuple[str, ...]
+    restricted: tuple[str, ...]
+
+
 def _manager(b: Builder, provider: str, days: int = 200, unallocated: bool = False):
     return gen.allocate(b, provider, b.as_of, unallocated).allocation(b.days_ago(days))
 
 
-def _community(b: Builder, crn: str, provider: str, **person: object) -> None:
+def _community(b: Builder, crn: str, provider: str, noms: str | None = None,
+               **person: Unpack[PersonOptions]) -> None:
     who, manager = gen.identity(b), _manager(b, provider)
     gen.community_case(b, crn, 1, manager)
-    gen.person(b, b.ids.reserve(crn), who, (manager,), **person)  # type: ignore[arg-type]
+    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)
     gen.registrations(b, crn, provider)
 
 
 def _prisoner(b: Builder, crn: str, noms: str, provider: str, *, prison: str = "MDI",
-              released: bool = False, **person: object) -> gen.Identity:
+              released: bool = False, **person: Unpack[PersonOptions]) -> gen.Identity:
     who, manager = gen.identity(b), _manager(b, provider)
     b.ids.reserve(noms)
     gen.custodial(b, crn, noms, who, 1, manager, released=released, prison=prison,
                   legal="SENTENCED")
-    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)  # type: ignore[arg-type]
+    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)
     return who
 
 

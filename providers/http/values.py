@@ -10,6 +10,11 @@ def day(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+def required_day(value: Any) -> date:
+    """A date the record cannot be without: a null is bad data (TypeError), not a None."""
+    return date.fromisoformat(value)
+
+
 def stamp(value: Any) -> datetime:
     """A timestamp; one without a zone is taken as UTC."""
     found = datetime.fromisoformat(value)

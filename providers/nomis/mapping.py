@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.http.values import day, stamp
-from providers.nomis.shapes import JSON_DATE_FIELDS
+from providers.http.values import day, required_day, stamp
+from providers.nomis.shapes import DATE_FIELDS, JSON_DATE_FIELDS
 from providers.records import Custody, Establishment, Movement, SentenceDates
 
 STATUSES = frozenset({"ACTIVE IN", "ACTIVE OUT", "INACTIVE OUT", "INACTIVE TRN"})
@@ -27,8 +27,8 @@ def custody(j: dict[str, Any]) -> Custody:
         _one_of(j["status"], STATUSES, "status"), _one_of(j["inOutStatus"], IN_OUT, "inOut"),
         str(j["prisonId"]), j.get("cellLocation"), _one_of(j["legalStatus"], LEGAL, "legal"),
         j.get("imprisonmentStatusDescription"), j.get("category"),
-        day(j["receptionDate"]), str(j["firstName"]), str(j["lastName"]),  # type: ignore[arg-type]
-        day(j["dateOfBirth"]), j.get("pncNumber"), stamp(j["lastUpdated"]))  # type: ignore[arg-type]
+        required_day(j["receptionDate"]), str(j["firstName"]), str(j["lastName"]),
+        required_day(j["dateOfBirth"]), j.get("pncNumber"), stamp(j["lastUpdated"]))
 
 
 def merged_numbers(j: dict[str, Any]) -> list[str]:
@@ -37,15 +37,17 @@ def merged_numbers(j: dict[str, Any]) -> list[str]:
 
 def sentence_dates(j: dict[str, Any]) -> SentenceDates:
     d = j["sentenceDetail"]
-    dates = [day(d.get(key)) for key in JSON_DATE_FIELDS]
-    return SentenceDates(int(j["bookingId"]), *dates[:16],  # type: ignore[arg-type]
-                         d.get("nonDtoReleaseDateType"), stamp(d["lastUpdated"]))
+    dates: dict[str, Any] = {name: day(d.get(key))
+                             for name, key in zip(DATE_FIELDS, JSON_DATE_FIELDS, strict=True)}
+    return SentenceDates(booking_id=int(j["bookingId"]),
+                         non_dto_release_date_type=d.get("nonDtoReleaseDateType"),
+                         updated_at=stamp(d["lastUpdated"]), **dates)
 
 
 def movement(j: dict[str, Any]) -> Movement:
     return Movement(str(j["offenderNo"]), int(j["bookingId"]), str(j["movementType"]),
                     str(j["directionCode"]), j.get("fromAgency"), j.get("toAgency"),
-                    str(j["movementReasonCode"]), day(j["movementDate"]))  # type: ignore[arg-type]
+                    str(j["movementReasonCode"]), required_day(j["movementDate"]))
 
 
 def establishment(j: dict[str, Any]) -> Establishment:

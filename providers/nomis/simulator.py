@@ -33,7 +33,7 @@ def prisoner_json(c: Custody, merged_from: list[str]) -> dict[str, Any]:
 
 
 def sentence_json(d: SentenceDates, offender_no: str) -> dict[str, Any]:
-    detail = {key: _date(getattr(d, name))
+    detail: dict[str, Any] = {key: _date(getattr(d, name))
               for name, key in zip(DATE_FIELDS, JSON_DATE_FIELDS, strict=True)}
     detail |= {"bookingId": d.booking_id, "nonDtoReleaseDateType": d.non_dto_release_date_type,
                "releaseDate": _date(d.release_date), "lastUpdated": d.updated_at.isoformat()}

@@ -12,9 +12,10 @@ import pytest
 
 from gateway.app import create_app
 from gateway.audit.sinks import read_file
-from gateway.audit.trail import AuditSettings
+from gateway.audit.trail import LINGER_SECONDS, AuditSettings
 from gateway.cli import main
 from gateway.settings import Settings
+from tests.clock import FakeClock
 from tests.conftest import bearer
 
 SERVER = os.environ.get("CASEGRAPH_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -123,16 +124,22 @@ async def test_two_gateways_appending_to_one_file_keep_one_chain(tmp_path, capsy
 async def test_a_failing_sink_is_loud_then_withholds_personal_data(tmp_path, caplog):
     blocked = tmp_path / "not-a-file"
     blocked.mkdir()  # appending to a directory fails
-    app = file_app(blocked, queue=2)
+    clock = FakeClock()
+    app = create_app(Settings(audit=AuditSettings(sink="file", path=blocked, queue=2)),
+                     clock=clock)
     caplog.set_level(logging.ERROR, "casegraph.audit")
-    answers = [await run(app, PROFILE) for _ in range(8)]  # the writer holds some in hand
-    await asyncio.sleep(0.05)
-    assert answers[0].json()["data"]["offender"]["crn"] == "X000004"
-    refused = answers[-1]
+    first = await run(app, PROFILE)
+    await clock.sleeping()  # the writer holds the first event, waiting for others to join it
+    clock.advance(LINGER_SECONDS)
+    await clock.sleeping()  # its append failed; it waits to retry, the event still in hand
+    assert any("audit sink failed" in r.message for r in caplog.records)
+    queued = [await run(app, PROFILE) for _ in range(2)]  # the queue holds two
+    refused = await run(app, PROFILE)
+    for served in (first, *queued):
+        assert served.json()["data"]["offender"]["crn"] == "X000004"
     assert refused.status_code == 503 and "data" not in refused.json()
     assert refused.json()["errors"][0]["extensions"]["code"] == "AUDIT_UNAVAILABLE"
     assert "X000004" not in refused.text
-    assert any("audit sink failed" in r.message for r in caplog.records)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://casegraph.test") as c:
         ready = (await c.get("/readyz")).json()

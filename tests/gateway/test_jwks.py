@@ -10,8 +10,10 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.auth import AuthError, TokenVerifier
+from gateway.auth import JWKS_REFRESH_SECONDS, AuthError, TokenVerifier
 from gateway.settings import AuthSettings
+from providers.clock import SYSTEM
+from tests.clock import FakeClock
 from tests.servers import serving
 
 
@@ -21,6 +23,7 @@ class Issuer:
     def __init__(self) -> None:
         self.keys: dict[str, rsa.RSAPrivateKey] = {}
         self.fetches = 0
+        self.url = ""  # where its keys are published, once served
 
     def rotate(self, kid: str) -> None:
         self.keys[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -48,9 +51,9 @@ def issuer():
         yield found
 
 
-def _verifier(issuer: Issuer) -> TokenVerifier:
+def _verifier(issuer: Issuer, clock: FakeClock | None = None) -> TokenVerifier:
     return TokenVerifier(AuthSettings(issuer="https://auth.test", public_keys=(),
-                                      jwks_url=issuer.url, demo=False))
+                                      jwks_url=issuer.url, demo=False), clock=clock or SYSTEM)
 
 
 async def test_a_token_signed_by_a_published_key_is_accepted_and_keys_are_cached(issuer):
@@ -61,13 +64,17 @@ async def test_a_token_signed_by_a_published_key_is_accepted_and_keys_are_cached
     assert issuer.fetches == before + 1
 
 
-async def test_a_rotated_key_is_picked_up_by_refetching(issuer, monkeypatch):
-    verifier = _verifier(issuer)
+async def test_a_rotated_key_is_picked_up_by_refetching_at_most_once_a_minute(issuer):
+    clock = FakeClock()
+    verifier, before = _verifier(issuer, clock), issuer.fetches
     await verifier.principal(f"Bearer {issuer.token('k1')}")
     issuer.rotate("k2")
-    monkeypatch.setattr("gateway.auth.JWKS_REFRESH_SECONDS", 0)
+    with pytest.raises(AuthError):  # an unknown key id within the minute: no refetch yet
+        await verifier.principal(f"Bearer {issuer.token('k2')}")
+    assert issuer.fetches == before + 1
+    clock.advance(JWKS_REFRESH_SECONDS + 1)
     principal = await verifier.principal(f"Bearer {issuer.token('k2')}")
-    assert principal.subject == "svc"
+    assert principal.subject == "svc" and issuer.fetches == before + 2
 
 
 async def test_a_token_from_an_unpublished_key_is_refused(issuer):

@@ -15,6 +15,7 @@ from graphql import (
     IntValueNode,
     NullValueNode,
     StringValueNode,
+    ValueNode,
     Visitor,
     print_ast,
     visit,
@@ -74,6 +75,7 @@ class RealArguments(Visitor):
         if strategy is None:
             return None
         value = self.draw(strategy)
+        literal: ValueNode
         if value is None:
             literal = NullValueNode()
         elif isinstance(value, int):
@@ -120,7 +122,7 @@ def deep_query(draw, values: dict[str, st.SearchStrategy]) -> str:
     from graphql import GraphQLObjectType, get_named_type
 
     def selection(kind: GraphQLObjectType, depth: int) -> str:
-        parts = []
+        parts: list[str] = []
         for name, field in kind.fields.items():
             inner = get_named_type(field.type)
             if draw(st.integers(0, 6)) == 0 and parts:  # keep most fields: wide trees
@@ -135,9 +137,9 @@ def deep_query(draw, values: dict[str, st.SearchStrategy]) -> str:
                 parts.append(call)
         return " ".join(parts) or "__typename"
 
-    root = draw(st.sampled_from(ROOTS))
-    return "{ " + selection(GraphQLObjectType("Q", {root: SCHEMA.query_type.fields[root]}), 0) \
-        + " }"
+    root, query = draw(st.sampled_from(ROOTS)), SCHEMA.query_type
+    assert query is not None
+    return "{ " + selection(GraphQLObjectType("Q", {root: query.fields[root]}), 0) + " }"
 
 
 def _literal(value: object) -> str:

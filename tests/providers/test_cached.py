@@ -10,19 +10,21 @@ from providers.base import Page
 from providers.cache import memory_cache, redis_cache
 from providers.cached import CachedProvider
 from providers.errors import BackendUnavailable
+from tests.clock import FakeClock
 
 
 class Backend:
     name, kinds = "backend", frozenset({"offender", "caseload"})
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, gate: asyncio.Event | None = None) -> None:
         self.asked: list[list[str]] = []
         self.pages = 0
         self.down = False
-        self.delay = delay
+        self.gate = gate  # when given, every call waits for it
 
     async def fetch(self, kind, keys):
-        await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.down:
             raise BackendUnavailable(self.name, "down")
         self.asked.append(list(keys))
@@ -55,19 +57,42 @@ async def test_not_found_is_cached_too():
     assert len(backend.asked) == 1
 
 
+class Forgetful:
+    """A cache that stores nothing and counts lookups: only coalescing can save a call."""
+
+    def __init__(self, expected: int) -> None:
+        self.lookups, self.expected, self.all_looked = 0, expected, asyncio.Event()
+
+    async def get_many(self, keys):
+        self.lookups += 1
+        if self.lookups == self.expected:
+            self.all_looked.set()
+        return [None] * len(keys)
+
+    async def set_many(self, items, ttl):
+        pass
+
+
 async def test_concurrent_identical_loads_are_coalesced():
-    backend = Backend(delay=0.05)
-    cached = CachedProvider(backend, memory_cache())
-    results = await asyncio.gather(*(cached.fetch("offender", ["hot"]) for _ in range(20)))
-    assert all(r == ["record hot"] for r in results)
+    backend, cache = Backend(gate=asyncio.Event()), Forgetful(expected=20)
+    cached = CachedProvider(backend, cache)
+    loads = asyncio.gather(*(cached.fetch("offender", ["hot"]) for _ in range(20)))
+    await cache.all_looked.wait()  # each load missed the cache and went on to load or join
+    backend.gate.set()
+    assert await loads == [["record hot"]] * 20
     assert backend.asked == [["hot"]]
 
 
 async def test_expired_entries_are_served_stale_while_the_backend_is_down():
-    backend = Backend()
-    cached = CachedProvider(backend, memory_cache(), ttls={"offender": 0.0, "caseload": 0.0})
+    backend, clock = Backend(), FakeClock()
+    cached = CachedProvider(backend, memory_cache(), ttls={"offender": 60, "caseload": 30},
+                            clock=clock)
     await cached.fetch("offender", ["k1"])
     await cached.page("caseload", {}, 0, 10)
+    clock.advance(30)
+    assert await cached.fetch("offender", ["k1"]) == ["record k1"]
+    assert len(backend.asked) == 1  # within its 60 s
+    clock.advance(31)
     backend.down = True
     log = freshness.Freshness()
     freshness.bind(log)

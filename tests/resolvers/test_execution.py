@@ -64,7 +64,7 @@ class Node:
         return text.upper()
 
 
-def _leaf(name: str = "a", must: Any = "m", count: Any = 1) -> Leaf:
+def _leaf(name: Any = "a", must: Any = "m", count: Any = 1) -> Leaf:
     return Leaf(name=name, count=count, colour=Colour.RED, when=datetime.date(2026, 1, 2),
                 must=must)
 
