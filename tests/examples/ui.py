@@ -19,7 +19,7 @@ ARTEFACTS = Path(os.environ.get("CASEGRAPH_ARTEFACTS", ROOT / "var" / "artefacts
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
               "device_scale_factor": 2},
     "desktop": {"viewport": {"width": 1280, "height": 860}},

@@ -30,8 +30,9 @@ ACCEPTED = ROOT / "tests" / "snapshots" / "schema-breaking.toml"
 SDL = SNAPSHOT.read_text()
 DOCUMENT = parse(SDL)
 OBJECTS = [d for d in DOCUMENT.definitions if isinstance(d, ObjectTypeDefinitionNode)
-           and len(d.fields) > 1]
-FIELDS = st.sampled_from([(i, j) for i, d in enumerate(OBJECTS) for j in range(len(d.fields))])
+           and len(d.fields or ()) > 1]
+FIELDS = st.sampled_from([(i, j) for i, d in enumerate(OBJECTS)
+                          for j in range(len(d.fields or ()))])
 
 
 def _with_fields(type_index: int, fields: tuple[FieldDefinitionNode, ...]) -> str:
@@ -45,7 +46,7 @@ def _with_fields(type_index: int, fields: tuple[FieldDefinitionNode, ...]) -> st
 
 def _without(type_name: str, field_name: str) -> str:
     index = next(i for i, d in enumerate(OBJECTS) if d.name.value == type_name)
-    return _with_fields(index, tuple(f for f in OBJECTS[index].fields
+    return _with_fields(index, tuple(f for f in OBJECTS[index].fields or ()
                                      if f.name.value != field_name))
 
 
@@ -57,7 +58,7 @@ def test_an_unchanged_schema_has_no_changes():
 @given(where=FIELDS)
 def test_removing_any_field_is_breaking_and_names_it(where):
     type_index, field_index = where
-    fields = OBJECTS[type_index].fields
+    fields = OBJECTS[type_index].fields or ()
     removed = f"{OBJECTS[type_index].name.value}.{fields[field_index].name.value}"
     changes = diff(SDL, _with_fields(type_index, fields[:field_index] + fields[field_index + 1:]))
     assert [(c.kind, c.type) for c in changes] == [("breaking", "FIELD_REMOVED")]
@@ -69,7 +70,7 @@ def test_removing_any_field_is_breaking_and_names_it(where):
 def test_adding_a_field_anywhere_is_safe(type_index):
     added = FieldDefinitionNode(name=NameNode(value="addedForTest"), arguments=(),
                                 directives=(), type=NamedTypeNode(name=NameNode(value="String")))
-    changes = diff(SDL, _with_fields(type_index, (*OBJECTS[type_index].fields, added)))
+    changes = diff(SDL, _with_fields(type_index, (*(OBJECTS[type_index].fields or ()), added)))
     assert [(c.kind, c.type) for c in changes] == [("safe", "FIELD_ADDED")]
 
 
