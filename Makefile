@@ -87,6 +87,7 @@ lock:
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
+	$(BIN)/python -m bench.validation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

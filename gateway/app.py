@@ -13,14 +13,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gateway import limits
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.cors import cors
+from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
 from gateway.directives import advertise_spec_locations
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
+from gateway.limits.validation import GuardedValidation, Validation
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
@@ -67,16 +68,26 @@ def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> No
             (float(audit.refused), {"outcome": "refused"})])
 
 
+def _cost_limit(settings: Settings, validation: Validation) -> list[Any]:
+    """The cost-weighted rate limit's extension, when one is configured."""
+    limits = settings.rate_limits
+    if not (limits.enabled and limits.cost):
+        return []
+    costs = CostLimit(limits, validation)
+    return [lambda: CostCharged(costs)]
+
+
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None,
                clock: Clock = SYSTEM) -> Starlette:
     """Build the app, or raise `ConfigError`/`PolicyError` naming what is wrong. `clock` is
     what token lifetimes, cache ages, breakers and every wait go by (tests move it)."""
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
+    validation = Validation(settings.limits, settings.introspection)
     schema = build_schema(introspection=settings.introspection,
-                          rules=limits.rules(settings.limits),
+                          validation=lambda: GuardedValidation(validation),
                           max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                          tracer=telemetry.tracer)
+                          tracer=telemetry.tracer, extensions=_cost_limit(settings, validation))
     advertise_spec_locations(schema._schema)
     fields = object_fields(schema)
     policies = checked(settings.policy_dir, fields, non_null_fields(schema), ALL_KINDS)

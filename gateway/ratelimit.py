@@ -1,9 +1,11 @@
 """Rate limits per client (the token's subject), with the `limits` library, in memory or Redis.
 
-Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds),
-so a client sees its budget before it runs out; past it, 429 with `Retry-After`. The window
-moves (no burst at a window's edge). If the shared store fails, requests are let through and
-the failure is logged: a rate limit protects capacity, not confidentiality.
+A limit counts operations: a batch of ten costs ten, a single request one. Every answer carries
+`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), so a client sees its
+budget before it runs out; past it, 429 with `Retry-After`. The window moves (no burst at a
+window's edge). If the shared store fails, requests are let through and the failure is logged:
+a rate limit protects capacity, not confidentiality. A second, optional limit weighs each
+operation by its estimated cost (`gateway/costlimit.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import orjson
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError
@@ -32,16 +35,18 @@ class RateLimitSettings:
     clients: Mapping[str, str] = field(default_factory=dict)  # subject -> limit
     storage: str = "memory"  # or a redis:// URL shared by every gateway process
     enabled: bool = True
+    cost: str | None = None  # e.g. "500000/minute": estimated cost per client; off when None
+    cost_clients: Mapping[str, str] = field(default_factory=dict)  # subject -> cost limit
 
 
-def _item(text: str, key: str) -> RateLimitItem:
+def item(text: str, key: str) -> RateLimitItem:
     try:
         return parse(text)
     except ValueError as exc:
         raise ConfigError(f"{key} = {text!r}: write a limit like '600/minute'") from exc
 
 
-def _storage(url: str) -> StorageTypes:
+def storage(url: str) -> StorageTypes:
     if url == "memory":
         return storage_from_string("async+memory://")
     if not url.startswith(("redis://", "rediss://")):
@@ -57,10 +62,10 @@ class RateLimited:
 
     def __init__(self, app: ASGIApp, settings: RateLimitSettings) -> None:
         self.app = app
-        self.default = _item(settings.default, "rate_limits.default")
-        self.clients = {subject: _item(text, f"rate_limits.clients.{subject}")
+        self.default = item(settings.default, "rate_limits.default")
+        self.clients = {subject: item(text, f"rate_limits.clients.{subject}")
                         for subject, text in settings.clients.items()}
-        self.limiter = MovingWindowRateLimiter(_storage(settings.storage))
+        self.limiter = MovingWindowRateLimiter(storage(settings.storage))
         self.store_down = False  # logged when it goes down and when it comes back, not per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -68,10 +73,11 @@ class RateLimited:
         if principal is None:  # the IDE page: nothing to count
             await self.app(scope, receive, send)
             return
-        item = self.clients.get(principal.subject, self.default)
+        limit = self.clients.get(principal.subject, self.default)
+        operations, receive = await _operations(scope, receive)
         try:
-            allowed = await self.limiter.hit(item, principal.subject)
-            stats = await self.limiter.get_window_stats(item, principal.subject)
+            allowed = await self.limiter.hit(limit, principal.subject, cost=operations)
+            stats = await self.limiter.get_window_stats(limit, principal.subject)
         except Exception as exc:  # the shared store is down: let the request through, loudly
             if not self.store_down:
                 self.store_down = True
@@ -83,14 +89,49 @@ class RateLimited:
             self.store_down = False
             log.warning("rate limit store available again; counting requests")
         reset = max(0, math.ceil(stats.reset_time - time.time()))
-        headers = {"RateLimit-Limit": str(item.amount), "RateLimit-Remaining":
+        headers = {"RateLimit-Limit": str(limit.amount), "RateLimit-Remaining":
                    str(stats.remaining), "RateLimit-Reset": str(reset)}
         if not allowed:
-            await error_response(429, f"rate limit of {item} exceeded; retry in {reset} s",
+            await error_response(429, f"rate limit of {limit} exceeded by {operations} "
+                                      f"operation(s); retry in {reset} s",
                                  "RATE_LIMITED", {**headers, "Retry-After": str(reset)}
                                  )(scope, receive, send)
             return
         await self.app(scope, receive, _with_headers(send, headers))
+
+
+async def _operations(scope: Scope, receive: Receive) -> tuple[int, Receive]:
+    """How many operations the request holds (a JSON array is a batch), and a `receive` that
+    replays the body. The body is already bounded by `max_body_bytes` (authentication)."""
+    if scope.get("method") != "POST":
+        return 1, receive
+    body, more = b"", True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return 1, _replay(body, message)
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    operations = 1
+    if body.lstrip()[:1] == b"[":
+        try:
+            parsed = orjson.loads(body)
+            operations = max(1, len(parsed)) if isinstance(parsed, list) else 1
+        except orjson.JSONDecodeError:
+            pass  # the view refuses it
+    return operations, _replay(body)
+
+
+def _replay(body: bytes, last: Message | None = None) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return last or {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return receive
 
 
 def _with_headers(send: Send, headers: dict[str, str]) -> Send:

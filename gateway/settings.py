@@ -11,7 +11,7 @@ from typing import Any
 from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
-from gateway.limits import Limits
+from gateway.limits import LIMIT_KEYS, Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.telemetry import TelemetrySettings
@@ -21,10 +21,10 @@ from providers.registry import ConfigError
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
                        "cache", "http", "rate_limits", "persisted", "audit", "telemetry"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
-                           "batching", "max_depth", "max_aliases", "max_tokens", "max_cost"})
+                           "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
 _HTTP_KEYS = frozenset({"cors_origins", "cors_allow_headers", "max_batch", "ui_dir"})
-_RATE_KEYS = frozenset({"default", "clients", "storage", "enabled"})
+_RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
 _TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
@@ -104,9 +104,7 @@ def load_settings(path: Path | None) -> Settings:
                     max_body_bytes=int(gateway.get("max_body_bytes", 256 * 1024)),
                     deadline_seconds=float(gateway.get("deadline_seconds", 10.0)),
                     batching=bool(gateway.get("batching", True)),
-                    limits=Limits(**{k: int(gateway[k]) for k in ("max_depth", "max_aliases",
-                                                                  "max_tokens", "max_cost")
-                                     if k in gateway}),
+                    limits=Limits(**{k: int(gateway[k]) for k in LIMIT_KEYS if k in gateway}),
                     withhold_regressions=regressions == "withhold", cache_backend=backend,
                     cache_url=str(cache.get("url", "redis://127.0.0.1:6379/0")),
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
@@ -133,7 +131,10 @@ def _rate_limits(raw: dict[str, Any]) -> RateLimitSettings:
     return RateLimitSettings(default=str(raw.get("default", "600/minute")),
                              clients={str(k): str(v) for k, v in raw.get("clients", {}).items()},
                              storage=str(raw.get("storage", "memory")),
-                             enabled=bool(raw.get("enabled", True)))
+                             enabled=bool(raw.get("enabled", True)),
+                             cost=str(raw["cost"]) if "cost" in raw else None,
+                             cost_clients={str(k): str(v)
+                                           for k, v in raw.get("cost_clients", {}).items()})
 
 
 def _persisted(raw: dict[str, Any]) -> PersistedSettings:

@@ -172,10 +172,11 @@ class GraphQLView(CheckedBody, GraphQL):
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
         media_type = getattr(sub_response, "media_type_chosen", None) or "application/json"
-        status = 503 if _withheld(response_data) else \
+        retry = _retry_after(response_data)
+        status = 503 if _withheld(response_data) else 429 if retry else \
             400 if media_type == GRAPHQL_RESPONSE and _request_error(response_data) else 200
         return Response(self.encode_json(response_data), status_code=status,
-                        media_type=media_type)
+                        media_type=media_type, headers={"Retry-After": retry} if retry else None)
 
     # [override]: strawberry's GraphQL view also serves WebSockets; this one is mounted on an
     # HTTP route only, so it is only ever given a Request.
@@ -193,6 +194,15 @@ class GraphQLView(CheckedBody, GraphQL):
 def _withheld(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
     bodies = body if isinstance(body, list) else [body]
     return any(WITHHELD in (b.get("errors") or ()) for b in bodies)
+
+
+def _retry_after(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> str | None:
+    """When a single operation was refused by the cost limit: the seconds to wait."""
+    if not isinstance(body, dict) or "data" in body:
+        return None
+    errors: list[Any] = list(body.get("errors") or ())
+    limited = [e for e in errors if e.get("extensions", {}).get("code") == "RATE_LIMITED"]
+    return str(limited[0]["extensions"]["retryAfter"]) if limited and limited == errors else None
 
 
 def _request_error(body: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:

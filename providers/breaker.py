@@ -2,6 +2,11 @@
 
 closed --(threshold consecutive failures)--> open --(cool-down passes)--> half-open
 half-open --(probe succeeds)--> closed;  half-open --(probe fails)--> open
+
+Only the backend's own failures count. A failure that a request's input may have caused (an
+HTTP 500) counts once per distinct request, however often it is repeated: one client sending
+the same poisonous input cannot open the circuit for everyone, while a backend failing every
+request still trips it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ class Breaker:
     failures: int = 0
     opened_at: float | None = None
     probing: bool = field(default=False)
+    suspects: set[int] = field(default_factory=set)  # requests that failed this run, by key
     clock: Clock = field(default=SYSTEM, repr=False, compare=False)
 
     @property
@@ -40,13 +46,20 @@ class Breaker:
 
     def succeeded(self) -> None:
         self.failures, self.opened_at, self.probing = 0, None, False
+        self.suspects.clear()
 
     def release(self) -> None:
         """A probe ended without a verdict on the backend's health (deadline, bad data)."""
         self.probing = False
 
-    def failed(self) -> None:
-        self.failures += 1
+    def failed(self, suspect: int | None = None) -> None:
+        """A failed call; `suspect` keys a request whose input may be the cause."""
         self.probing = False
+        if suspect is not None:
+            if suspect in self.suspects:
+                return
+            if len(self.suspects) < 4 * self.threshold:
+                self.suspects.add(suspect)
+        self.failures += 1
         if self.failures >= self.threshold or self.opened_at is not None:
             self.opened_at = self.clock.monotonic()

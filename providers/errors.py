@@ -1,7 +1,8 @@
 """The errors a provider may raise; nothing else escapes a provider.
 
     ProviderError                 code BACKEND_ERROR
-    ├── BackendUnavailable        code BACKEND_UNAVAILABLE   (refused, 5xx, circuit open)
+    ├── BackendUnavailable        code BACKEND_UNAVAILABLE   (refused, 5xx)
+    │   └── CircuitOpen           code BACKEND_UNAVAILABLE   (not called: its circuit is open)
     ├── BackendTimeout            code BACKEND_TIMEOUT       (no answer within the deadline)
     └── BackendBadData            code BACKEND_BAD_DATA      (an answer we cannot trust)
 
@@ -24,7 +25,18 @@ class ProviderError(Exception):
 
 
 class BackendUnavailable(ProviderError):
+    """No usable answer. `input_suspect` when the backend did answer, with an error that this
+    request's own input may have caused (HTTP 500): not evidence that the backend is down."""
+
     code: ClassVar[str] = "BACKEND_UNAVAILABLE"
+
+    def __init__(self, provider: str, message: str, *, input_suspect: bool = False) -> None:
+        super().__init__(provider, message)
+        self.input_suspect = input_suspect
+
+
+class CircuitOpen(BackendUnavailable):
+    """The backend was not called, as its circuit is open: fails at once, never retried."""
 
 
 class BackendTimeout(ProviderError):

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from tenacity import (
     AsyncRetrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     wait_random_exponential,
@@ -19,14 +19,15 @@ from providers import deadline
 from providers.base import Page, Provider
 from providers.breaker import Breaker
 from providers.clock import SYSTEM, Clock
-from providers.errors import BackendTimeout, BackendUnavailable
+from providers.errors import BackendTimeout, BackendUnavailable, CircuitOpen
 
 T = TypeVar("T")
 RETRYABLE = (BackendUnavailable, BackendTimeout)
 
 
 class ResilientProvider:
-    """Wraps any provider; its own errors stay ours, and an open circuit answers at once."""
+    """Wraps any provider; its own errors stay ours, and an open circuit answers at once
+    (CircuitOpen is never retried, so never waits out a backoff)."""
 
     def __init__(self, inner: Provider, *, timeout_seconds: float = 5.0, attempts: int = 3,
                  backoff_seconds: float = 0.05, concurrency: int = 20,
@@ -42,26 +43,27 @@ class ResilientProvider:
         self._slots = asyncio.Semaphore(concurrency)
 
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
-        return await self._call(lambda: self.inner.fetch(kind, keys))
+        return await self._call(lambda: self.inner.fetch(kind, keys), (kind, tuple(keys)))
 
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:
-        return await self._call(lambda: self.inner.page(kind, criteria, offset, limit))
+        request = (kind, sorted(criteria.items()), offset, limit)
+        return await self._call(lambda: self.inner.page(kind, criteria, offset, limit), request)
 
-    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, call: Callable[[], Awaitable[T]], request: object) -> T:
         budget = deadline.remaining(self.timeout * self.attempts)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts) | stop_after_delay(budget),
             wait=wait_random_exponential(multiplier=self.backoff, max=1.0),
-            retry=retry_if_exception_type(RETRYABLE), reraise=True, sleep=self.clock.sleep)
+            retry=retry_if_exception(_retryable), reraise=True, sleep=self.clock.sleep)
         async for attempt in retrying:
             with attempt:
-                return await self._once(call)
+                return await self._once(call, request)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
-    async def _once(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _once(self, call: Callable[[], Awaitable[T]], request: object) -> T:
         if not self.breaker.allow():
-            raise BackendUnavailable(self.name, "circuit open: not calling a failing backend")
+            raise CircuitOpen(self.name, "circuit open: not calling a failing backend")
         seconds = deadline.remaining(self.timeout)
         if seconds <= 0:
             self.breaker.release()
@@ -72,8 +74,9 @@ class ResilientProvider:
         except TimeoutError as exc:
             self.breaker.failed()
             raise BackendTimeout(self.name, f"no answer within {seconds:.2f} s") from exc
-        except RETRYABLE:
-            self.breaker.failed()
+        except RETRYABLE as exc:
+            suspect = isinstance(exc, BackendUnavailable) and exc.input_suspect
+            self.breaker.failed(hash(repr(request)) if suspect else None)
             raise
         except BaseException:
             self.breaker.release()  # bad data or cancellation: the backend did answer
@@ -88,3 +91,7 @@ class ResilientProvider:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _retryable(error: BaseException) -> bool:
+    return isinstance(error, RETRYABLE) and not isinstance(error, CircuitOpen)

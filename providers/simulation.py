@@ -82,6 +82,13 @@ class NotFound(Exception):
     """A handler's way of answering 404."""
 
 
+class ServerError(Exception):
+    """A handler's way of answering 500, where the real service fails on an input."""
+
+
+JAVA_INT_MAX = 2**31 - 1
+
+
 class Simulator:
     """Routes, tokens, faults and counters for one simulated backend."""
 
@@ -132,6 +139,8 @@ class Simulator:
             body = await handler(request)
         except NotFound:
             return JSONResponse({"status": 404, "userMessage": "not found"}, 404)
+        except ServerError:
+            return JSONResponse({"status": 500, "userMessage": "internal error"}, 500)
         except (ValueError, KeyError) as exc:
             return JSONResponse({"status": 400, "userMessage": f"bad request: {exc}"}, 400)
         if faults.corrupt:
@@ -190,6 +199,8 @@ def spring_page(items: list[Any], page: int, size: int) -> dict[str, Any]:
 def paging(request: Request, default_size: int = 10) -> tuple[int, int]:
     page = int(request.query_params.get("page", 0))
     size = int(request.query_params.get("size", default_size))
+    if max(page, size) > JAVA_INT_MAX:
+        raise ServerError("a page number past Java's int, as the real service fails on")
     if page < 0 or not 1 <= size <= 2000:
         raise ValueError("page must be >= 0 and size between 1 and 2000")
     return page, size

@@ -142,10 +142,10 @@ class Establishment:
     @strawberry.field(description="People held here whose custody you may see, by NOMS number.")
     async def prisoners(self, info: Info, first: int | None = None, after: str | None = None
                         ) -> Connection[Custody] | None:
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("prisoners", self.code))
         page = await judged_page(info.context.reach, "prisoners",
                                  {"establishment": str(self.code)}, offset, limit)
-        return connection(page.items, offset, page.total, Custody.build)
+        return connection(page.items, offset, page.total, Custody.build, key)
 
     @classmethod
     def build(cls, e: EstablishmentRecord) -> Establishment:

@@ -1,9 +1,19 @@
-"""Relay-style connections with opaque offset cursors and bounded page sizes."""
+"""Relay-style connections with opaque, versioned, bounded cursors and bounded page sizes.
+
+A cursor is base64url of `cg2:<binding>:<position>`. The binding is a short hash of the list's
+identity, its name and its arguments other than the paging ones (a `Binding`), so a cursor from
+one list or filter (a caseload of team A, a search for "smith", one prison's prisoners) is
+refused on another instead of silently paging a different list. The position is ASCII digits below
+`MAX_POSITION`: a list pages through its first 10,000 items, and no client-chosen number
+larger than that reaches a backend. Anything else is BAD_USER_INPUT, decided before any work.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -12,9 +22,14 @@ import strawberry
 from resolvers.errors import BadUserInput
 
 T = TypeVar("T")
+Binding = tuple[object, ...]  # a list's name and its arguments other than first/after
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
-_PREFIX = "cg1:"
+MAX_POSITION = 10_000  # items a connection pages through; a cursor past them is refused
+_VERSION = "cg2"
+_CURSOR = re.compile(r"cg2:([0-9a-f]{12}):(0|[1-9][0-9]{0,4})")  # [0-9] is ASCII only
+_LONGEST = 40  # characters of an encoded cursor: anything longer is not one of ours
+_NOT_OURS = "`after` is not a cursor this API issued; pass an endCursor back"
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -30,10 +45,11 @@ class PageInfo:
 class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
     offset: strawberry.Private[int]
+    binding: strawberry.Private[Binding]
 
     @strawberry.field(description="Opaque position of this item.")
     def cursor(self) -> str:
-        return encode_cursor(self.offset)  # when asked: a caseload page rarely asks
+        return encode_cursor(self.offset, self.binding)  # when asked: a caseload page rarely asks
 
 
 @strawberry.type(description="A page of a list, Relay style.")
@@ -43,21 +59,37 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many items the whole list has.")
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+def _digest(binding: Binding) -> str:
+    """A short hash naming one list with its arguments."""
+    return hashlib.sha256(repr(binding).encode()).hexdigest()[:12]
 
 
-def decode_cursor(cursor: str | None) -> int:
-    """The offset just after `cursor`; a cursor we did not issue is the caller's error."""
+def encode_cursor(offset: int, binding: Binding) -> str:
+    text = f"{_VERSION}:{_digest(binding)}:{offset}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str | None, binding: Binding) -> int:
+    """The offset just after `cursor`; a cursor we did not issue for this list is the
+    caller's error."""
     if cursor is None:
         return 0
+    if len(cursor) > _LONGEST or not cursor.isascii():
+        raise BadUserInput(_NOT_OURS)
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        text = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
     except (binascii.Error, UnicodeError, ValueError):
-        text = ""
-    if not text.startswith(_PREFIX) or not text[len(_PREFIX):].isdigit():
-        raise BadUserInput("`after` is not a cursor this API issued; pass an endCursor back")
-    return int(text[len(_PREFIX):]) + 1
+        raise BadUserInput(_NOT_OURS) from None
+    found = _CURSOR.fullmatch(text)
+    if found is None:
+        raise BadUserInput(_NOT_OURS)
+    if found[1] != _digest(binding):
+        raise BadUserInput("`after` is a cursor from a different list or filter; pass back "
+                           "an endCursor of this one")
+    position = int(found[2])
+    if position >= MAX_POSITION:
+        raise BadUserInput(f"a list pages through its first {MAX_POSITION} items only")
+    return position + 1
 
 
 def page_size(first: int | None) -> int:
@@ -68,10 +100,13 @@ def page_size(first: int | None) -> int:
     return first
 
 
-def connection(items: Sequence[Any], offset: int, total: int,
-               build: Callable[[Any], Any] = lambda item: item) -> Connection[Any]:
-    edges = [Edge(node=build(item), offset=offset + i) for i, item in enumerate(items)]
-    info = PageInfo(has_next_page=offset + len(items) < total, has_previous_page=offset > 0,
-                    start_cursor=encode_cursor(offset) if edges else None,
-                    end_cursor=encode_cursor(offset + len(edges) - 1) if edges else None)
+def connection(items: Sequence[Any], offset: int, total: int, build: Callable[[Any], Any],
+               binding: Binding) -> Connection[Any]:
+    items = items[:max(0, MAX_POSITION - offset)]  # no cursor past the bound is ever issued
+    edges = [Edge(node=build(item), offset=offset + i, binding=binding)
+             for i, item in enumerate(items)]
+    end = offset + len(edges)
+    info = PageInfo(has_next_page=end < min(total, MAX_POSITION), has_previous_page=offset > 0,
+                    start_cursor=encode_cursor(offset, binding) if edges else None,
+                    end_cursor=encode_cursor(end - 1, binding) if edges else None)
     return Connection(edges=edges, page_info=info, total_count=total)

@@ -62,7 +62,7 @@ class Query:
     async def offenders(self, info: Info, search: str, first: int | None = None,
                         after: str | None = None) -> Connection[Offender] | None:
         ctx = info.context
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("offenders", search))
         if len(search.strip()) < 2 or len(search) > 100:
             raise BadUserInput("search must be 2 to 100 characters")
         terms = search.lower().split()
@@ -71,14 +71,14 @@ class Query:
             return all(term in stub.crn.lower() for term in terms)
         page = await judged_page(ctx.reach, "offender_search", {"text": search}, offset, limit,
                                  stub_matches=by_crn_alone, order=lambda p: p.crn)
-        return connection(page.items, offset, page.total, Offender.build)
+        return connection(page.items, offset, page.total, Offender.build, key)
 
     @strawberry.field(description="People your organisation supervises, each as their current "
                                   "case (latest active event), by CRN.")
     async def caseload(self, info: Info, first: int | None = None, after: str | None = None,
                        filter: CaseloadFilter | None = None) -> Connection[Case] | None:
         ctx = info.context
-        limit, offset = page_size(first), decode_cursor(after)
+        limit, offset = page_size(first), decode_cursor(after, key := ("caseload", filter))
         f = filter or CaseloadFilter()
         criteria = {k: v for k, v in (("team", f.team_code),
                                       ("staff", f.staff_code), ("provider", f.provider))
@@ -92,7 +92,7 @@ class Query:
         finally:
             if early is not None:
                 early.cancel()
-        return connection(page.items, offset, page.total, Case.build)
+        return connection(page.items, offset, page.total, Case.build, key)
 
     @strawberry.field(description="A prison or other agency by NOMIS agency id.")
     def establishment(self, info: Info, code: strawberry.ID) -> Establishment | None:

@@ -30,7 +30,8 @@ class CasegraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None
                        ) -> None:
         for error in errors:
-            if not isinstance(error.original_error, CasegraphError | ProviderError | None):
+            if not isinstance(error.original_error,
+                              CasegraphError | ProviderError | GraphQLError | None):
                 log.error("unexpected error", exc_info=error.original_error)
 
 
@@ -41,26 +42,39 @@ class NoIntrospection(AddValidationRules):
         super().__init__([NoSchemaIntrospectionCustomRule])
 
 
-def build_schema(introspection: bool = True, rules: Sequence[Any] = (), max_tokens: int = 0,
-                 max_batch: int = 0, tracer: Any = None) -> CasegraphSchema:
+def build_schema(introspection: bool = True, validation: Any = None, max_tokens: int = 0,
+                 max_batch: int = 0, tracer: Any = None, extensions: Sequence[Any] = ()
+                 ) -> CasegraphSchema:
     """The schema. Extensions are classes or factories, so each request gets its own; parsing
-    and validation are cached per document (the validation rules do not read variables)."""
-    extensions: list[Any] = [lambda: ParserCache(maxsize=512),
-                             lambda: ValidationCache(maxsize=512)]
+    and validation are cached per document (the validation rules do not read variables).
+    `validation` (a factory) replaces strawberry's validation step; `extensions` are added."""
+    extensions = [lambda: ParserCache(maxsize=512),
+                  validation or (lambda: ValidationCache(maxsize=512)), *extensions]
     if tracer is not None:
         from gateway.tracing import OperationSpans
 
         extensions.insert(0, lambda: OperationSpans(tracer=tracer))
     if max_tokens:
         extensions.append(lambda: MaxTokensLimiter(max_token_count=max_tokens))
-    if rules:
-        extensions.append(lambda: AddValidationRules(list(rules)))
     if not introspection:
         extensions.append(NoIntrospection)
     config = StrawberryConfig(batching_config={"max_operations": max_batch} if max_batch else None)
     schema = CasegraphSchema(query=Query, extensions=extensions, config=config)
-    schema.execution_context_class = executor_for(schema)
+    executor = executor_for(schema)
+    schema.execution_context_class = executor if introspection else _quiet(executor)
     return schema
+
+
+def _quiet(executor: type[Any]) -> type[Any]:
+    """The executor with graphql-core's `hide_suggestions`: a variable's bad value is not
+    answered with "Did you mean ...?", which would describe the schema introspection hides."""
+
+    class Quiet(executor):  # type: ignore[misc, valid-type]
+        @classmethod
+        def build(cls, *args: Any, **kwargs: Any) -> Any:
+            return super().build(*args, **{**kwargs, "hide_suggestions": True})
+
+    return Quiet
 
 
 def object_fields(schema: strawberry.Schema) -> dict[str, list[str]]:

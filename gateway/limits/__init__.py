@@ -1,4 +1,4 @@
-"""Query limits, one validation rule per module, and the list that names them all.
+"""Query limits, one validation rule per module; `validation` runs them, cheapest first.
 
 Each refusal is a GraphQL error with `extensions.code = QUERY_TOO_COMPLEX` naming the limit.
 Token counting happens in the parser (strawberry's MaxTokensLimiter); the rest are rules.
@@ -7,14 +7,6 @@ Token counting happens in the parser (strawberry's MaxTokensLimiter); the rest a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
-
-from graphql import ASTValidationRule
-
-from gateway.limits.aliases import MaxAliases
-from gateway.limits.cost import MaxCost
-from gateway.limits.depth import MaxDepth
 
 
 @dataclass(frozen=True)
@@ -23,9 +15,9 @@ class Limits:
     max_aliases: int = 15
     max_tokens: int = 2000
     max_cost: int = 25_000
+    max_introspection_depth: int = 20  # the standard introspection queries nest 13 to 15
+    validation_budget_ms: int = 500  # CPU to parse and validate a document: a backstop
 
 
-def rules(limits: Limits) -> list[type[ASTValidationRule] | Any]:
-    return [partial(MaxDepth, limit=limits.max_depth),
-            partial(MaxAliases, limit=limits.max_aliases),
-            partial(MaxCost, limit=limits.max_cost)]
+LIMIT_KEYS = ("max_depth", "max_aliases", "max_tokens", "max_cost", "max_introspection_depth",
+              "validation_budget_ms")

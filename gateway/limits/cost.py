@@ -4,6 +4,12 @@ Each field costs 1; a list multiplies what is under it by its `first` argument (
 variable counts as the largest page, as validation runs before variables are known; 20 when
 absent, the default page), and a list without one by 10. A connection's `edges` are already
 counted by its `first`.
+
+Each fragment's cost is worked out once per document (from its own type condition) and reused
+at every spread, so the work is linear in the document. A walk stops adding once it is past
+the limit, which keeps the numbers small. Introspection-only operations, where introspection
+is allowed, read no records and are judged by the depth rule's own bound instead.
+`costs` keeps each operation's estimate, which the cost-weighted rate limit charges.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentSpreadNode,
     GraphQLList,
@@ -25,48 +32,73 @@ from graphql import (
 )
 
 from gateway.limits.base import too_complex
+from gateway.limits.introspection import introspection_only
 
 DEFAULT_PAGE = 20
 LARGEST_PAGE = 100
 UNPAGED_LIST = 10
+_LARGEST_INT = 2**31  # a GraphQL Int; a longer literal is refused by validation anyway
 
 
 class MaxCost(ValidationRule):
-    def __init__(self, context: ValidationContext, limit: int) -> None:
+    def __init__(self, context: ValidationContext, limit: int,
+                 introspection: bool = False) -> None:
         super().__init__(context)
         self.limit = limit
+        self.introspection = introspection
+        self.costs: dict[str | None, int] = {}
+        self._fragments: dict[str, int] = {}
+        self.visits = 0  # selections walked: the work done, which tests bound
 
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        root = self.context.schema.query_type
-        cost = self._cost(node.selection_set, root, frozenset())
+    def enter_document(self, node: DocumentNode, *_: Any) -> None:
+        for definition in node.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                self.check(definition)
+
+    def check(self, node: OperationDefinitionNode) -> None:
+        name = node.name.value if node.name else None
+        if self.introspection and introspection_only(node, self.context):
+            self.costs[name] = 0
+            return
+        cost = self.costs[name] = self._cost(node.selection_set, self.context.schema.query_type)
         if cost > self.limit:
             self.report_error(too_complex(
                 f"the query's estimated cost is {cost}; the limit is {self.limit}",
                 node, "max_cost", cost, self.limit))
 
-    def _cost(self, selection_set: Any, parent: Any, seen: frozenset[str]) -> int:
+    def _cost(self, selection_set: Any, parent: Any) -> int:
         total = 0
         for node in selection_set.selections:
+            self.visits += 1
             if isinstance(node, FieldNode):
-                total += self._field(node, parent, seen)
+                total += self._field(node, parent)
             elif isinstance(node, InlineFragmentNode):
                 kind = self.context.schema.get_type(node.type_condition.name.value) \
                     if node.type_condition else parent
-                total += self._cost(node.selection_set, kind, seen)
-            elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-                fragment = self.context.get_fragment(node.name.value)
-                if fragment:
-                    kind = self.context.schema.get_type(fragment.type_condition.name.value)
-                    total += self._cost(fragment.selection_set, kind, seen | {node.name.value})
+                total += self._cost(node.selection_set, kind)
+            elif isinstance(node, FragmentSpreadNode):
+                total += self._fragment(node.name.value)
             if total > self.limit:
                 return total
         return total
 
-    def _field(self, node: FieldNode, parent: Any, seen: frozenset[str]) -> int:
+    def _fragment(self, name: str) -> int:
+        if name in self._fragments:
+            return self._fragments[name]
+        self._fragments[name] = 0  # a cycle costs nothing more here; NoFragmentCycles refuses it
+        fragment = self.context.get_fragment(name)
+        cost = 0
+        if fragment:
+            kind = self.context.schema.get_type(fragment.type_condition.name.value)
+            cost = self._cost(fragment.selection_set, kind)
+        self._fragments[name] = cost
+        return cost
+
+    def _field(self, node: FieldNode, parent: Any) -> int:
         definition = getattr(parent, "fields", {}).get(node.name.value)
         if definition is None or node.selection_set is None:
             return 1
-        inner = self._cost(node.selection_set, get_named_type(definition.type), seen)
+        inner = self._cost(node.selection_set, get_named_type(definition.type))
         if node.name.value == "edges" and parent.name.endswith("Connection"):
             return 1 + inner
         return 1 + inner * self._multiplier(node, definition)
@@ -74,7 +106,9 @@ class MaxCost(ValidationRule):
     def _multiplier(self, node: FieldNode, definition: Any) -> int:
         first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
         if isinstance(first, IntValueNode):
-            return max(1, int(first.value))
+            digits = first.value.lstrip("-")
+            return _LARGEST_INT if len(digits) > 10 else max(1, min(int(first.value),
+                                                                     _LARGEST_INT))
         if isinstance(first, VariableNode):
             return LARGEST_PAGE
         if "first" in definition.args:

@@ -22,6 +22,7 @@ from providers.http.oauth import ClientCredentials
 
 T = TypeVar("T")
 R = TypeVar("R")
+_INPUT_SUSPECT = frozenset(range(500, 600)) - {502, 503, 504}
 
 
 @contextmanager
@@ -82,8 +83,11 @@ class ApiClient:
         if status == 404 and missing_ok:
             return None
         if status >= 500 or status in (401, 403, 429):
-            raise BackendUnavailable(self.provider, f"{method} {path.split('?')[0]} answered "
-                                                    f"HTTP {status}")
+            # 502-504, 429 and refused credentials say the backend (or the way to it) is
+            # unwell; another 5xx may be this request's input tripping it.
+            raise BackendUnavailable(
+                self.provider, f"{method} {path.split('?')[0]} answered HTTP {status}",
+                input_suspect=status in _INPUT_SUSPECT)
         if status >= 400:
             raise BackendBadData(self.provider, f"rejected our request (HTTP {status})")
         if "json" not in answer.content_type:

@@ -54,7 +54,8 @@ def test_a_configuration_it_cannot_find_or_that_names_no_issuer_is_refused(tmp_p
     no_auth = tmp_path / "no-auth.toml"
     no_auth.write_text(DELIUS)
     result = start({"CASEGRAPH_CONFIG": str(no_auth)})
-    assert result.returncode == 2 and "auth: set `jwks_url`, `hmpps_auth_url` or `public_keys`" in result.stderr
+    assert result.returncode == 2
+    assert "auth: set `jwks_url`, `hmpps_auth_url` or `public_keys`" in result.stderr
 
 
 def _demo_key_copy(tmp_path: Path) -> str:

@@ -1,4 +1,5 @@
-"""GraphiQL loads and runs a query in headless Chromium with the network closed.
+"""GraphiQL loads, runs a query and shows the schema's docs in headless Chromium, with the
+network closed. Screenshots land in `var/test-artefacts/graphiql/` (ignored by git).
 
 Needs Debian's `chromium` (`.ci/run` installs it and sets CASEGRAPH_REQUIRE_BROWSER=1, so in
 CI this test runs or fails, never skips). On a laptop without Chromium it skips, saying why.
@@ -12,6 +13,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -19,6 +23,9 @@ import uvicorn
 from gateway.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTEFACTS = Path(__file__).parents[2] / "var" / "test-artefacts" / "graphiql"
+ROOT_FIELDS = {"offender", "offenderByNomsNumber", "offenders", "caseload", "establishment",
+               "viewer"}
 if CHROMIUM is None and not os.environ.get("CASEGRAPH_REQUIRE_BROWSER"):
     pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it",
                 allow_module_level=True)
@@ -42,17 +49,18 @@ def server_url() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_graphiql_runs_the_example_query_offline(server_url):
+@contextmanager
+def offline_page(server_url: str, outside: list[str]) -> Iterator[Any]:
+    """A Chromium page that may reach only the gateway; anything else is recorded, refused."""
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "CASEGRAPH_REQUIRE_BROWSER is set but Chromium is missing"
-    outside: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
 
             def only_loopback(route):
                 if route.request.url.startswith(server_url):
@@ -63,13 +71,40 @@ def test_graphiql_runs_the_example_query_offline(server_url):
             page.route("**/*", only_loopback)
             page.goto(f"{server_url}/graphql")
             page.wait_for_selector(".graphiql-execute-button", timeout=30_000)
-            page.click(".graphiql-execute-button")
-            page.wait_for_function(
-                "() => document.querySelector('.result-window')?.innerText.includes('totalCount')",
-                timeout=30_000)
-            result = page.inner_text(".result-window")
+            yield page
         finally:
             browser.close()
+
+
+def test_graphiql_runs_the_example_query_offline(server_url):
+    outside: list[str] = []
+    with offline_page(server_url, outside) as page:
+        page.click(".graphiql-execute-button")
+        page.wait_for_function(
+            "() => document.querySelector('.result-window')?.innerText.includes('totalCount')",
+            timeout=30_000)
+        result = page.inner_text(".result-window")
     assert '"caseload"' in result and '"crn"' in result
     assert "UNAUTHENTICATED" not in result
+    assert outside == [], f"the page tried to leave the machine: {outside}"
+
+
+def test_the_docs_panel_lists_the_schemas_root_fields(server_url):
+    outside: list[str] = []
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with offline_page(server_url, outside) as page:
+        page.click('button[aria-label*="Documentation Explorer"]')
+        page.wait_for_selector(".graphiql-doc-explorer-root-type", timeout=30_000)
+        page.screenshot(path=str(ARTEFACTS / "docs-root-types.png"))
+        page.click(".graphiql-doc-explorer-root-type + a.graphiql-doc-explorer-type-name")
+        page.wait_for_selector(".graphiql-doc-explorer-field-name", timeout=30_000)
+        page.screenshot(path=str(ARTEFACTS / "docs-query-fields.png"))
+        fields = set(page.locator(".graphiql-doc-explorer-field-name").all_inner_texts())
+        title = page.inner_text(".graphiql-doc-explorer-title")
+        errors = page.locator(".graphiql-doc-explorer-error").count()
+        text = page.inner_text("body")
+    assert title == "Query"
+    assert fields >= ROOT_FIELDS, fields
+    assert errors == 0 and "Error fetching schema" not in text
+    assert "QUERY_TOO_COMPLEX" not in text
     assert outside == [], f"the page tried to leave the machine: {outside}"

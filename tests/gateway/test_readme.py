@@ -59,5 +59,6 @@ def test_the_protections_config_the_readme_shows_is_accepted(tmp_path):
     assert settings.max_batch == 10 and settings.cors_origins
     assert settings.cors_allow_headers == ("x-request-id",)
     assert settings.rate_limits.clients == {"c16-client": "120/minute"}
+    assert settings.rate_limits.cost == "500000/minute"
     assert settings.persisted.clients["c16-client"].name == "crc-nightly.json"
     assert (settings.audit.sink, settings.telemetry.traces) == ("postgres", "otlp")

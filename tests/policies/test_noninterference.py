@@ -123,7 +123,8 @@ def pools(data: Any, reach: Reach) -> dict[str, list[Any]]:
         "code": ["MDI", "LEI", "WDI", "BMI", "HLI", "OUT", "ZZZ"],
         "search": [*names, "X00004", "X000041", "X0000", "A0005AA", "A00", "smith", "jo"],
         "first": [1, 3, 10, 100, None], "last": [1, 5, None],
-        "after": [encode_cursor(k) for k in (0, 4, 19, 99)] + ["bogus"],
+        "after": [encode_cursor(k, binding) for k in (0, 4, 19, 99) for binding in
+                  (("caseload", None), ("prisoners", "MDI"), ("offenders", "smith"))] + ["bogus"],
         "filter": [{"teamCode": t} for t in teams] + [{"staffCode": s} for s in staff]
         + [{"provider": p} for p in ("C01", "C16", "N02")] + [{}],
     }

@@ -1,10 +1,19 @@
 """Relay connections: cursors walk the whole list; bounds and bad cursors are clear errors."""
 
+import base64
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies.limited_access import LimitedAccess
 from policies.principal import Principal
+from resolvers.errors import BadUserInput
+from resolvers.pagination import MAX_POSITION, connection, decode_cursor, encode_cursor
 from tests.conftest import codes
+
+BOUND = "0123456789ab"  # a binding-shaped hex string
 
 PAGE = "query($after: String, $first: Int) { caseload(first: $first, after: $after) { " \
        "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } " \
@@ -65,3 +74,72 @@ async def test_caseload_filter_by_team(gql, dataset):
     assert [n["id"] for n in nodes] == expected
     managers = [n["offender"]["offenderManager"] for n in nodes if n["offender"]["offenderManager"]]
     assert {m["team"]["code"] for m in managers} == {team}
+
+
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+HOSTILE = ["²", "٣", "1" * 5000, _cursor("cg1:" + "9" * 30), _cursor("cg1:²"), _cursor("cg1:٣"),
+           _cursor("cg1:" + "1" * 5000), _cursor("cg2:" + "0" * 12 + ":" + "9" * 30),
+           encode_cursor(MAX_POSITION, ("caseload", None)), _cursor("cg1:5") + "\n"]
+
+
+@pytest.mark.parametrize("cursor", HOSTILE)
+async def test_a_hostile_cursor_is_bad_user_input_before_any_work(gql, cursor):
+    body = await gql(PAGE, {"first": 5, "after": cursor})
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert body["data"]["caseload"] is None
+    assert body["extensions"]["sources"] == []
+
+
+@given(st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(categories=["Nd", "No", "Nl"]), max_size=30).map(
+        lambda digits: _cursor(f"cg2:{BOUND}:{digits}")),
+    st.integers(min_value=-10, max_value=10**40).map(lambda n: _cursor(f"cg2:{BOUND}:{n}")),
+    st.integers(min_value=0, max_value=2 * MAX_POSITION).map(
+        lambda n: encode_cursor(n, ("caseload", None))),
+    st.binary(max_size=40).map(lambda raw: base64.urlsafe_b64encode(raw).decode())))
+@settings(max_examples=300, database=None)
+def test_a_cursor_decodes_only_to_a_position_this_list_issued(cursor):
+    try:
+        offset = decode_cursor(cursor, ("caseload", None))
+    except BadUserInput:
+        return
+    assert 1 <= offset <= MAX_POSITION
+    assert cursor == encode_cursor(offset - 1, ("caseload", None))
+
+
+def test_no_cursor_is_issued_past_the_bound():
+    page = connection(list(range(100)), MAX_POSITION - 10, 50_000, lambda i: i, ("caseload",))
+    assert len(page.edges) == 10 and page.page_info.has_next_page is False
+    assert decode_cursor(page.page_info.end_cursor, ("caseload",)) == MAX_POSITION
+
+
+CROSS = {
+    "caseload": ("query($v: String, $after: String) { caseload(first: 1, after: $after, "
+                 "filter: {teamCode: $v}) { pageInfo { endCursor } } }",
+                 {"staff": "C01T101", "username": "demo.officer"}),
+    "offenders": ("query($v: String!, $after: String) { offenders(search: $v, first: 1, "
+                  "after: $after) { pageInfo { endCursor } } }", {}),
+    "prisoners": ("query($v: ID!, $after: String) { establishment(code: $v) { "
+                  "prisoners(first: 1, after: $after) { pageInfo { endCursor } } } }",
+                  {"org": "MDI"}),
+}
+
+
+@pytest.mark.parametrize("kind, values", [
+    ("caseload", "two teams"), ("offenders", ("smith", "jones")), ("prisoners", ("MDI", "LEI"))])
+async def test_a_cursor_from_one_list_or_filter_is_refused_on_another(gql, dataset, kind, values):
+    query, who = CROSS[kind]
+    if values == "two teams":
+        values = sorted({dataset.people[c.crn].active_manager.team_code
+                         for c in dataset.caseloads["C01"]})[:2]
+    issued = await gql(query, {"v": values[0]}, **who)
+    assert "errors" not in issued, issued
+    cursor = json.dumps(issued["data"]).split('"endCursor": "')[1].split('"')[0]
+    assert "errors" not in await gql(query, {"v": values[0], "after": cursor}, **who)
+    body = await gql(query, {"v": values[1], "after": cursor}, **who)
+    assert codes(body) == ["BAD_USER_INPUT"]
+    assert "different list or filter" in body["errors"][0]["message"]
