@@ -3,15 +3,15 @@
 // would point it at a deployed gateway.
 const url = process.env.CASEGRAPH_URL ?? "http://127.0.0.1:8000/graphql";
 const token = process.env.CASEGRAPH_TOKEN;
+const out = process.env.CODEGEN_OUT ?? "generated";
+const config = { scalars: { Date: "string", DateTime: "string" }, enumsAsTypes: true };
 
 export default {
   overwrite: true,
   schema: [{ [url]: { headers: token ? { Authorization: `Bearer ${token}` } : {} } }],
   documents: ["../../gateway/examples/*.graphql"],
   generates: {
-    [process.env.CODEGEN_OUT ?? "generated/operations.ts"]: {
-      plugins: ["typescript-operations"],
-      config: { scalars: { Date: "string", DateTime: "string" }, enumsAsTypes: true },
-    },
+    [`${out}/schema.ts`]: { plugins: ["typescript"], config },
+    [`${out}/operations.ts`]: { plugins: ["typescript-operations"], config },
   },
 };
