@@ -27,7 +27,7 @@ class Direct:
                                             params={"grant_type": "client_credentials"},
                                             auth=(CLIENT_ID, CLIENT_SECRET))).json()
             self.headers[name] = {"Authorization": f"Bearer {token['access_token']}"}
-        areas = (await self.client.get(f"{self.delius}/secure/probationAreas",
+        areas = (await self.client.get(f"{self.delius}/api/probationAreas",
                                        headers=self.headers["delius"])).json()
         self.teams = [t["code"] for a in areas if a["code"] == provider for t in a["teams"]]
 
@@ -59,7 +59,7 @@ class Direct:
         return True
 
     async def w2(self) -> bool:
-        page = await self._post("delius", "/team-codes", {"teamCodes": self.teams},
+        page = await self._post("delius", "/team-codes", self.teams,
                                 page=0, size=100)
         people = page["content"]
         crns = [p["otherIds"]["crn"] for p in people]

@@ -77,6 +77,9 @@ def markdown(report: dict[str, Any]) -> str:
         for workload, result in runs.get("processes", {}).items():
             lines.append(_row(f"{workload} gateway, 2 processes", result,
                               direct.get(workload, NO_BACKEND)))
+        for workload, result in runs.get("per_person", {}).items():
+            lines.append(_row(f"{workload} gateway, nDelius read per person", result,
+                              direct.get(workload, NO_BACKEND)))
         for workload, result in runs["naive"].items():
             lines.append(_row(f"{workload} naive (one call per row)", result, direct[workload]))
         for workload, result in direct.items():

@@ -34,8 +34,13 @@ WORKLOADS = {"W1": "W1-profile.graphql", "W2": "W2-caseload.graphql", "W3": "W3-
 ORG = "C01"
 
 
-def _config(delius: str, nomis: str, *, cache: bool, batching: bool) -> str:
+def _config(delius: str, nomis: str, *, cache: bool, batching: bool,
+            batch_reads: bool = True) -> str:
+    """The example configuration; nDelius through the batch extension unless `batch_reads`
+    is off (then convictions and registrations are read per person, as HMPPS offers them)."""
     example = (ROOT.parent / "examples" / "simulated.toml").read_text()
+    example = example.replace("concurrency = 10\n", "concurrency = 10\nbatch_reads = "
+                              f"{'true' if batch_reads else 'false'}\n", 1)
     example = example.replace("http://127.0.0.1:8081", delius)
     example = example.replace("http://127.0.0.1:8082", nomis)
     example = example.replace("introspection = true", "introspection = true\nbatching = "
@@ -99,9 +104,11 @@ def _drive_once(url: str, workload: str, variables: dict[str, Any], times: int =
 
 def _gateway_runs(delius: str, nomis: str, out: Path, name: str, *, cache: bool,
                   batching: bool, workloads: list[str], variables: dict[str, Any],
+                  batch_reads: bool = True,
                   args: argparse.Namespace, workers: int = 1) -> dict[str, Any]:
     config = out / f"{name}.toml"
-    config.write_text(_config(delius, nomis, cache=cache, batching=batching))
+    config.write_text(_config(delius, nomis, cache=cache, batching=batching,
+                              batch_reads=batch_reads))
     port = free_port()
     results = {}
     with process(["serve", "--config", str(config), "--port", str(port), "--workers",
@@ -162,6 +169,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 runs["soak"] = _gateway_runs(delius, nomis, Path(tmp), "soak", cache=False,
                                              batching=True, workloads=["W2"],
                                              variables=variables, args=soak)["W2"]
+            runs["per_person"] = _gateway_runs(delius, nomis, Path(tmp), "per-person",
+                                               cache=False, batching=True, batch_reads=False,
+                                               workloads=["W1", "W2"], variables=variables,
+                                               args=args)
             runs["naive"] = _gateway_runs(delius, nomis, Path(tmp), "naive", cache=False,
                                           batching=False, workloads=["W2"],
                                           variables=variables, args=args)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from gateway import provider_tools
 from gateway.settings import load_settings
 from policies.loader import PolicyError
 from providers.registry import ConfigError
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         command = crc_commands.add_parser(action, help=text)
         command.add_argument("--dsn", help="default: $CRC_DATABASE_URL")
         command.set_defaults(run=_crc, action=action)
+    provider_tools.register(commands)
     check = commands.add_parser("check", help="check config and policy coverage")
     check.add_argument("--config", type=Path)
     check.set_defaults(run=_check)

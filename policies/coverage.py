@@ -16,7 +16,7 @@ from policies.model import PolicySet
 
 def uncovered(policies: PolicySet, schema_fields: Mapping[str, Iterable[str]]) -> list[str]:
     """Fields some organisation type's policy does not mention: denied, and fatal at start."""
-    missing = []
+    missing: list[str] = []
     for org_type, by_type in policies.rules.items():
         for type_name, fields in schema_fields.items():
             rule = by_type.get(type_name)
@@ -26,7 +26,7 @@ def uncovered(policies: PolicySet, schema_fields: Mapping[str, Iterable[str]]) -
 
 
 def denied_non_null(policies: PolicySet, non_null: Mapping[str, Iterable[str]]) -> list[str]:
-    problems = []
+    problems: list[str] = []
     for org_type, by_type in policies.rules.items():
         for type_name, fields in non_null.items():
             rule = by_type.get(type_name)

@@ -117,7 +117,7 @@ def _object_types(schema: GraphQLSchema, parent: GraphQLNamedType) -> list[Graph
     if isinstance(parent, GraphQLObjectType):
         return [parent]
     if is_abstract_type(parent):
-        return list(schema.get_possible_types(parent))  # type: ignore[arg-type]
+        return list(schema.get_possible_types(parent))
     return []
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from providers import freshness
-from providers.base import Page, Provider
+from providers.base import Page, Provider, pager
 from providers.cache import Cache
 from providers.clock import SYSTEM, Clock
 from providers.errors import ProviderError
@@ -75,8 +75,9 @@ class CachedProvider:
                 stamp = self.clock.time()
                 for k, value in zip(own, found, strict=True):
                     futures[k].set_result((value, stamp))
-                await self.cache.set_many(
-                    [(self._key(kind, k), (v, stamp)) for k, v in zip(own, found, strict=True)],
+                await self.cache.set_many(  # a record's error stands for it once, uncached
+                    [(self._key(kind, k), (v, stamp)) for k, v in zip(own, found, strict=True)
+                     if not isinstance(v, ProviderError)],
                     ttl=self.ttls.get(kind, 60.0) + self.grace)
         except BaseException as exc:
             for future in futures.values():
@@ -103,7 +104,7 @@ class CachedProvider:
         if entry is not None and now - entry[1] <= ttl:
             return self._noted(kind, key, entry[0], entry[1], True, False)
         try:
-            found = await self.inner.page(kind, criteria, offset, limit)
+            found = await pager(self.inner).page(kind, criteria, offset, limit)
         except ProviderError:
             if entry is None:
                 raise

@@ -1,4 +1,8 @@
-"""The errors a provider may raise; nothing else escapes a provider.
+"""casegraph's provider-side errors, in one module (nothing imports back from here).
+
+    ConfigError                   configuration that cannot work: stops start-up, names the key
+
+The errors a provider may raise; nothing else escapes a provider:
 
     ProviderError                 code BACKEND_ERROR
     ├── BackendUnavailable        code BACKEND_UNAVAILABLE   (refused, 5xx)
@@ -12,6 +16,10 @@ Messages name the provider and what failed, never a person's data or an upstream
 from __future__ import annotations
 
 from typing import ClassVar
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message names the key and the choices."""
 
 
 class ProviderError(Exception):

@@ -107,3 +107,10 @@ def canonical_pnc(value: str | None, this_year: int = 2026) -> str | None:
         century = 2000 if 2000 + year <= this_year else 1900
         return f"{century + year}/{int(match[2]):07d}{match[3]}"
     return text
+
+
+def pnc_year(value: str) -> int | None:
+    """The year a PNC number was first issued (its long form's first part), if readable."""
+    canonical = canonical_pnc(value)
+    head = canonical.split("/")[0] if canonical else ""
+    return int(head) if head.isdigit() else None

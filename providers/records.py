@@ -1,7 +1,9 @@
 """The records providers return: plain frozen values named after the real APIs' fields.
 
 Every adapter maps its backend's shapes onto these in one place; resolvers and policies
-read only these. `updated_at` is the backend's own last-modified time where it has one.
+read only these. A field is optional wherever the real API may leave it out. `updated_at` is
+the backend's own last-modified time where it sends one (the HMPPS record DTOs carry none; an
+HTTP `Last-Modified` header is used where a service sends it), else None.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ class Establishment:
 
 @dataclass(frozen=True, slots=True)
 class Alias:
-    forename: str
-    surname: str
+    forename: str | None
+    surname: str | None
     date_of_birth: date | None
 
 
@@ -47,7 +49,7 @@ class Manager:
     team_code: str
     team_name: str
     provider_code: str
-    from_date: date
+    from_date: date | None
     to_date: date | None
     active: bool
     allocation_reason: str
@@ -65,20 +67,20 @@ class Person:
     noms_number: str | None
     pnc_number: str | None
     cro_number: str | None
-    forename: str
+    forename: str | None
     middle_names: tuple[str, ...]
-    surname: str
-    date_of_birth: date
-    gender: str
+    surname: str | None
+    date_of_birth: date | None
+    gender: str | None
     aliases: tuple[Alias, ...]
-    probation_status: str  # CURRENT | PREVIOUSLY_KNOWN | NOT_SENTENCED
+    probation_status: str | None  # CURRENT | PREVIOUSLY_KNOWN | NOT_SENTENCED
     tier: str | None
     managers: tuple[Manager, ...]
     exclusion_users: tuple[str, ...]
     restriction_users: tuple[str, ...]
     exclusion_message: str | None
     restriction_message: str | None
-    updated_at: datetime
+    updated_at: datetime | None = None
 
     @property
     def active_manager(self) -> Manager | None:
@@ -102,7 +104,7 @@ class Offence:
     code: str
     description: str
     main: bool
-    offence_date: date
+    offence_date: date | None  # the API sends a date-time; the day is what is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,8 @@ class Case:
     booking_number: str | None
     institution_code: str | None
     key_dates: KeyDates | None
-    updated_at: datetime
+    updated_at: datetime | None = None
+    etag: str | None = None  # the HTTP ETag of the answer that carried it, where one is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,21 +182,21 @@ class Custody:
 
     noms_number: str
     booking_id: int
-    book_number: str
+    book_number: str | None
     active: bool
     status: str  # ACTIVE IN | ACTIVE OUT | INACTIVE OUT | INACTIVE TRN
     in_out_status: str  # IN | OUT | TRN
     agency_id: str
     cell_location: str | None
-    legal_status: str
+    legal_status: str | None
     imprisonment_status: str | None
     category: str | None
-    reception_date: date
-    forename: str
-    surname: str
-    date_of_birth: date
+    reception_date: date | None
+    forename: str | None
+    surname: str | None
+    date_of_birth: date | None
     pnc_number: str | None
-    updated_at: datetime
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,7 @@ class SentenceDates:
     mid_term_date: date | None
     non_dto_release_date: date | None
     non_dto_release_date_type: str | None
-    updated_at: datetime
+    updated_at: datetime | None = None
 
     @property
     def release_date(self) -> date | None:
@@ -252,7 +255,6 @@ class Movement:
     """An external movement (admission, release, transfer, court, temporary absence)."""
 
     noms_number: str
-    booking_id: int
     movement_type: str  # ADM | CRT | REL | TAP | TRN
     direction: str  # IN | OUT
     from_agency: str | None

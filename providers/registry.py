@@ -6,6 +6,7 @@ A provider factory is registered under a *type* name ("embedded", or any name in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -13,13 +14,33 @@ from typing import Any
 
 from providers.base import ALL_KINDS, Page, Provider
 from providers.clock import SYSTEM, Clock
+from providers.errors import BackendUnavailable, ConfigError
 
 ProviderFactory = Callable[..., Provider]
 ENTRY_POINT_GROUP = "casegraph.providers"
+UNSERVED = "none"
+__all__ = ["ConfigError", "Registry", "build_registry", "factories"]
+log = logging.getLogger("casegraph.registry")
 
 
-class ConfigError(Exception):
-    """Configuration that cannot work; the message names the key and the choices."""
+class Unserved:
+    """Stands for the kinds no provider is bound to: each read is BACKEND_UNAVAILABLE, so the
+    fields they feed answer null with that code and the rest of the schema still works."""
+
+    name = UNSERVED
+
+    def __init__(self, kinds: frozenset[str]) -> None:
+        self.kinds = kinds
+
+    async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
+        raise BackendUnavailable(UNSERVED, f"no provider is bound to {kind}")
+
+    async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
+                   ) -> Page:
+        raise BackendUnavailable(UNSERVED, f"no provider is bound to {kind}")
+
+    async def aclose(self) -> None:
+        return None
 
 
 def _embedded(**settings: Any) -> Provider:
@@ -73,7 +94,11 @@ class Registry:
 
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:
-        return await self.provider_for(kind).page(kind, criteria, offset, limit)
+        provider = self.provider_for(kind)
+        page = getattr(provider, "page", None)
+        if page is None:  # a fetch-only provider bound to a paged kind
+            raise BackendUnavailable(provider.name, f"does not page {kind}")
+        return await page(kind, criteria, offset, limit)
 
     async def aclose(self) -> None:
         for provider in self.providers.values():
@@ -106,9 +131,6 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping
         built[name] = adapter if kind == "embedded" else _compose(
             name, adapter, resilience or {}, cache, ttls, grace_seconds, withhold_regressions,
             clock)
-    unbound = sorted(ALL_KINDS - set(bindings))
-    if unbound:
-        raise ConfigError(f"bindings: no provider bound for {unbound}")
     for kind, name in bindings.items():
         if kind not in ALL_KINDS:
             raise ConfigError(f"bindings.{kind}: unknown kind; choose from {sorted(ALL_KINDS)}")
@@ -117,7 +139,13 @@ def build_registry(providers: Mapping[str, Mapping[str, Any]], bindings: Mapping
                               f"configured: {sorted(built)}")
         if kind not in built[name].kinds:
             raise ConfigError(f"bindings.{kind} = {name!r}: that provider does not serve {kind}")
-    return Registry(built, dict(bindings))
+    bindings = dict(bindings)
+    if unbound := sorted(ALL_KINDS - set(bindings)):
+        log.warning("no provider bound for %s: those fields answer null with "
+                    "BACKEND_UNAVAILABLE", unbound)
+        built[UNSERVED] = Unserved(frozenset(unbound))
+        bindings |= dict.fromkeys(unbound, UNSERVED)
+    return Registry(built, bindings)
 
 
 def _compose(name: str, adapter: Provider, resilience: Mapping[str, Any], cache: Any,

@@ -16,7 +16,7 @@ from tenacity import (
 )
 
 from providers import deadline
-from providers.base import Page, Provider
+from providers.base import Page, Provider, pager
 from providers.breaker import Breaker
 from providers.clock import SYSTEM, Clock
 from providers.errors import BackendTimeout, BackendUnavailable, CircuitOpen
@@ -48,7 +48,8 @@ class ResilientProvider:
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:
         request = (kind, sorted(criteria.items()), offset, limit)
-        return await self._call(lambda: self.inner.page(kind, criteria, offset, limit), request)
+        inner = pager(self.inner)
+        return await self._call(lambda: inner.page(kind, criteria, offset, limit), request)
 
     async def _call(self, call: Callable[[], Awaitable[T]], request: object) -> T:
         budget = deadline.remaining(self.timeout * self.attempts)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import random
 import secrets
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import orjson
@@ -35,32 +38,68 @@ class Faults:
     down: bool = False
     timeout: bool = False
     malformed: bool = False
-    corrupt: str = ""  # "", "missing", "wrong_type" or "enum": a 200 whose JSON lies
-    restored: bool = False  # serve an old backup: every record 30 days older
+    # "", "missing", "wrong_type" or "enum": a 200 whose JSON lies; "record": only the first
+    # record of a list (or page) lies, the rest are sound
+    corrupt: str = ""
+    # serve an old backup (see `restored`): True for all of it, or one aspect by name
+    restored: bool | str = False
 
 
 _REQUIRED = frozenset({"surname", "lastName", "otherIds", "bookingId", "convictionId",
-                       "prisonerNumber", "sentenceDetail", "description", "offenderNo"})
-_ENUMS = frozenset({"status", "inOutStatus", "legalStatus"})
+                       "prisonerNumber", "sentenceDetail", "description", "offenderNo",
+                       "movementType", "agencyId"})
+_ENUMS = frozenset({"status", "inOutStatus", "legalStatus", "movementType"})
+# What an older backup holds earlier values of: movement and sentence calculation dates.
+_BACKDATED = frozenset({"movementDate", "createDateTime", "lastMovementDate", "releaseDate",
+                        "sentenceExpiryDate", "conditionalReleaseDate", "licenceExpiryDate",
+                        "homeDetentionCurfewEligibilityDate", "confirmedReleaseDate",
+                        "automaticReleaseDate", "paroleEligibilityDate", "nonDtoReleaseDate",
+                        "topupSupervisionExpiryDate", "homeDetentionCurfewEndDate"})
+RESTORED_DAYS = 30
 
 
-_STAMPS = frozenset({"lastUpdated", "lastUpdatedDateTime"})
+def backdated(value: str, days: int = RESTORED_DAYS) -> str:
+    """An ISO date or date-time `days` earlier, in the same form."""
+    from datetime import date
+
+    if len(value) == 10:
+        return (date.fromisoformat(value) - timedelta(days=days)).isoformat()
+    return (datetime.fromisoformat(value) - timedelta(days=days)).isoformat()
 
 
-def restored(value: Any) -> Any:
-    """The body as an old backup would give it: last-modified times 30 days earlier."""
-    from datetime import datetime, timedelta
+RESTORED_ASPECTS = frozenset({"booking", "release", "dates", "validators"})
 
+
+def restored(value: Any, aspects: frozenset[str] = RESTORED_ASPECTS, key: str = "") -> Any:
+    """The body as a backup taken before the latest changes would give it, in the real shapes
+    (which carry no last-modified times): the booking before the current one ("booking"), the
+    release not yet recorded ("release"), movement and sentence dates of an earlier calculation
+    ("dates"); "validators" (an earlier `Last-Modified`) is applied to the headers."""
     if isinstance(value, list):
-        return [restored(v) for v in value]
+        return [restored(v, aspects) for v in value]
+    if isinstance(value, str) and key in _BACKDATED and "dates" in aspects:
+        return backdated(value)
     if not isinstance(value, dict):
         return value
-    return {k: (datetime.fromisoformat(v) - timedelta(days=30)).isoformat()
-            if k in _STAMPS and isinstance(v, str) else restored(v) for k, v in value.items()}
+    out = {k: restored(v, aspects, k) for k, v in value.items()}
+    if out.get("status") == "INACTIVE OUT" and "release" in aspects:
+        out |= {"status": "ACTIVE IN", "inOutStatus": "IN"}
+    booking = out.get("bookingId")
+    if isinstance(booking, str) and booking.isdigit() and "booking" in aspects:
+        out["bookingId"] = str(int(booking) - 1)
+    return out
+
+
+def restored_aspects(setting: bool | str) -> frozenset[str]:
+    if setting is True:
+        return RESTORED_ASPECTS
+    return frozenset({setting}) & RESTORED_ASPECTS if isinstance(setting, str) else frozenset()
 
 
 def corrupted(value: Any, mode: str) -> Any:
     """The same body with required fields dropped, dates as numbers, or enums unknown."""
+    if mode == "record":
+        return _first_record_corrupted(value)
     if isinstance(value, list):
         return [corrupted(v, mode) for v in value]
     if not isinstance(value, dict):
@@ -78,6 +117,14 @@ def corrupted(value: Any, mode: str) -> Any:
     return out
 
 
+def _first_record_corrupted(value: Any) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("content"), list):
+        return {**value, "content": _first_record_corrupted(value["content"])}
+    if isinstance(value, list) and value:
+        return [corrupted(corrupted(value[0], "missing"), "wrong_type"), *value[1:]]
+    return value
+
+
 class NotFound(Exception):
     """A handler's way of answering 404."""
 
@@ -87,6 +134,15 @@ class ServerError(Exception):
 
 
 JAVA_INT_MAX = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer with the validators a service sends beside it: `Last-Modified`
+    from `last_modified`, and a shallow `ETag` (a hash of the body, as Spring's filter makes)."""
+
+    body: Any
+    last_modified: datetime | None = None
 
 
 class Simulator:
@@ -143,11 +199,24 @@ class Simulator:
             return JSONResponse({"status": 500, "userMessage": "internal error"}, 500)
         except (ValueError, KeyError) as exc:
             return JSONResponse({"status": 400, "userMessage": f"bad request: {exc}"}, 400)
+        reply = body if isinstance(body, Reply) else Reply(body)
+        body = reply.body
         if faults.corrupt:
             body = corrupted(body, faults.corrupt)
         if faults.restored:
-            body = restored(body)
-        return Response(orjson.dumps(body), media_type="application/json")
+            body = restored(body, restored_aspects(faults.restored))
+        encoded = orjson.dumps(body)
+        return Response(encoded, media_type="application/json",
+                        headers=self._validators(reply, encoded))
+
+    def _validators(self, reply: Reply, encoded: bytes) -> dict[str, str]:
+        if reply.last_modified is None:
+            return {}
+        changed = reply.last_modified
+        if "validators" in restored_aspects(self.faults.restored):
+            changed -= timedelta(days=RESTORED_DAYS)
+        return {"Last-Modified": format_datetime(changed.astimezone(UTC), usegmt=True),
+                "ETag": f'"{hashlib.sha1(encoded).hexdigest()}"'}
 
     def _authorised(self, header: str) -> bool:
         scheme, _, token = header.partition(" ")

@@ -131,7 +131,7 @@ class Case:
             Offender, strawberry.lazy("resolvers.offenders")] | None:
         from resolvers.offenders import built
 
-        return then(info.context.reach.person(self.crn), built)  # type: ignore[no-any-return]
+        return then(info.context.reach.person(self.crn), built)
 
     @strawberry.field(description="Appointments for this case kept by providers' own systems "
                                   "that you may see, by start time.")

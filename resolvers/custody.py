@@ -215,5 +215,7 @@ _MEMBERS: dict[type[Enum], dict[Any, Enum]] = {
 
 def _enum(kind: type[Enum], value: Any) -> Any:
     """`kind(value)` by dict lookup (Enum's own constructor is slow, and runs per row)."""
+    if value is None:  # optional in the real API (providers/records.py)
+        return None
     found = _MEMBERS[kind].get(value)
     return found if found is not None else kind(value)

@@ -15,7 +15,7 @@ Denied fields are `null` in the plan, as `PolicedExecutor` (its base) decides th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, cast
 
 import strawberry
 from graphql import (
@@ -79,11 +79,11 @@ def field_plans(schema: GraphQLSchema) -> dict[str, dict[str, Plan]]:
                     or not getattr(field.resolve, "_is_default", False)):
                 continue
             nullable = not isinstance(field.type, GraphQLNonNull)
-            named = field.type if nullable else field.type.of_type  # type: ignore[union-attr]
+            named = field.type if nullable else field.type.of_type
             if is_leaf_type(named):
                 found[field_name] = Plan(definition.python_name, field.type, nullable,
                                          IDENTITY_SCALARS.get(named),
-                                         named.coerce_output_value, None)  # type: ignore[union-attr]
+                                         named.coerce_output_value, None)
             elif isinstance(named, GraphQLObjectType) and named.is_type_of is None:
                 found[field_name] = Plan(definition.python_name, field.type, nullable, None,
                                          None, named)
@@ -281,16 +281,18 @@ class FastExecutor(PolicedExecutor):
         """`execute_field` for an object in hand: an error below nulls this field, or rises
         past it when it is non-null, as `handle_field_error` decides."""
         object_type = plan.object_type
+        assert object_type is not None  # a plan for an object value names its type
         try:
-            steps = self._object_steps(object_type, details)  # type: ignore[arg-type]
+            steps = self._object_steps(object_type, details)
             completed = self.collect_and_execute_subfields(
                 object_type, details, path, value, None) if steps is None else \
-                self._run(object_type, value, path, steps, None)  # type: ignore[arg-type]
+                self._run(object_type, value, path, steps, None)
         except Exception as raw_error:
             self.handle_field_error(raw_error, plan.field_type, details, path)
             return None
         if type(completed) is not dict:
-            return self._await_object(completed, plan.field_type, details, path)
+            return self._await_object(cast(Awaitable[Any], completed), plan.field_type, details,
+                                      path)
         return completed
 
     async def _await_object(self, completed: Awaitable[Any], field_type: GraphQLOutputType,

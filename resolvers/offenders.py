@@ -174,7 +174,7 @@ def built(judged: Person | Stub | None) -> Offender | None:
 
 
 def offender_by_crn(ctx: Context, crn: str) -> Offender | None:
-    return then(ctx.reach.person(crn, lookup=True), built)  # type: ignore[no-any-return]
+    return then(ctx.reach.person(crn, lookup=True), built)
 
 
 async def offender_by_noms(ctx: Context, noms: str, *, lookup: bool = False) -> Offender | None:

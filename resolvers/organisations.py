@@ -27,7 +27,7 @@ class Provider:
 
     @classmethod
     def build(cls, org: Organisation) -> Provider:
-        return cls(code=org.code, name=org.name, type=OrganisationType(org.type))
+        return cls(code=strawberry.ID(org.code), name=org.name, type=OrganisationType(org.type))
 
     @classmethod
     def built(cls, org: Organisation | None) -> Provider | None:
@@ -64,7 +64,8 @@ class OffenderManager:
     def build(cls, m: Manager | None) -> OffenderManager | None:
         if m is None:
             return None
+        team = Team(code=strawberry.ID(m.team_code), name=m.team_name)
         return cls(staff_code=m.staff_code, forenames=m.forenames, surname=m.surname,
-                   unallocated=m.unallocated, team=Team(code=m.team_code, name=m.team_name),
+                   unallocated=m.unallocated, team=team,
                    from_date=m.from_date, to_date=m.to_date, active=m.active,
                    allocation_reason=m.allocation_reason, provider_code=m.provider_code)

@@ -175,7 +175,9 @@ class Reach:
         crns = await self.loaders.load("offender_by_noms", noms) or ()
         raw = await self.loaders.load_many("offender", crns)
         judged = await self.people_judged(raw, hand=False)
-        found = [self.hand_person(p) for p in judged if isinstance(p, Person)]
+        found = [p for p in judged if isinstance(p, Person)]
+        for person in found:
+            self.hand_person(person)
         if lookup and not found:
             self._attempt("offenderByNomsNumber", noms, "refused" if crns else "not found")
         return found
@@ -211,7 +213,7 @@ class Reach:
             self._withheld(kind, key, lambda _record: True)  # the parent was let through
             return None
         type_name = KINDS[kind].type_name
-        rows = self.rows(type_name) if type_name in self.decisions.rows else None
+        rows = self.rows(type_name) if type_name in self.decisions.rows and type_name else None
         if isinstance(raw, tuple):
             kept = tuple(r for r in raw if rows is None or rows(r))
             self._full.update(map(id, kept))

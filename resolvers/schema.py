@@ -69,7 +69,7 @@ def _quiet(executor: type[Any]) -> type[Any]:
     """The executor with graphql-core's `hide_suggestions`: a variable's bad value is not
     answered with "Did you mean ...?", which would describe the schema introspection hides."""
 
-    class Quiet(executor):  # type: ignore[misc, valid-type]
+    class Quiet(executor):
         @classmethod
         def build(cls, *args: Any, **kwargs: Any) -> Any:
             return super().build(*args, **{**kwargs, "hide_suggestions": True})

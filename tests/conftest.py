@@ -69,14 +69,17 @@ def simulators(dataset):
         yield {"delius": (delius_sim, delius_url), "nomis": (nomis_sim, nomis_url)}
 
 
-def http_settings(simulators, cache: str = "none", **provider_options: Any):
-    """The gateway over the simulators; no cache unless asked, so tests see the backends."""
+def http_settings(simulators, cache: str = "none", *, batch_reads: bool = True,
+                  **provider_options: Any):
+    """The gateway over the simulators; no cache unless asked, so tests see the backends.
+    nDelius convictions and registrations through the batch extension unless told not to."""
     from gateway.settings import Settings
     from providers.simulation import CLIENT_SECRET
 
     providers = {name: {"type": name, "base_url": url, "client_secret": CLIENT_SECRET,
                         **provider_options}
                  for name, (_, url) in simulators.items()}
+    providers["delius"]["batch_reads"] = batch_reads
     bindings = {kind: "delius" for kind in ("offender", "offender_by_noms", "cases",
                                             "registrations", "organisation", "caseload",
                                             "offender_search")}

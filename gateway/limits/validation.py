@@ -5,18 +5,17 @@ only a document within all three meets graphql-core's own rules (which include i
 nested introspection lists). With introspection off, a document that uses it is refused first,
 as such. A time budget for parse and validation together is the backstop: the clock is read at
 each node graphql-core visits, and a document past the budget is refused with
-QUERY_TOO_COMPLEX (and a log line). The clock is the thread's CPU time, the time this
-document's own work holds the event loop: wall time would also count waits for a CPU or the
-GIL that the document did not cause. Verdicts are cached per document text (bounded); a
-refusal for time is not cached, as it says more about the moment than about the document.
-Suggestions ("Did you mean ...?") are hidden when introspection is
-off: they would describe the schema that introspection hides.
+QUERY_TOO_COMPLEX (and a log line). The clock is the thread's CPU time less garbage collection
+(`work_time`), the time this document's own work holds the event loop: wall time would also
+count waits for a CPU or the GIL, and collections, that the document did not cause. Verdicts
+are cached per document text (bounded); a refusal for time is not cached, as it says more
+about the moment than about the document. Suggestions ("Did you mean ...?") are hidden when
+introspection is off: they would describe the schema that introspection hides.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from gateway.limits.aliases import MaxAliases
 from gateway.limits.base import too_complex
 from gateway.limits.cost import MaxCost
 from gateway.limits.depth import MaxDepth
+from gateway.limits.work_time import WORK_TIME
 
 Clock = Callable[[], float]
 log = logging.getLogger("casegraph.limits")
@@ -78,7 +78,7 @@ class Budget(ValidationRule):
 class Validation:
     """The validation policy of one gateway; `clock` is injectable so tests are exact."""
 
-    def __init__(self, limits: Limits, introspection: bool, clock: Clock = time.thread_time,
+    def __init__(self, limits: Limits, introspection: bool, clock: Clock = WORK_TIME,
                  capacity: int = 512) -> None:
         self.limits = limits
         self.introspection = introspection

@@ -11,9 +11,8 @@ import asyncpg
 
 from providers.base import Page
 from providers.crc.store import COLUMNS, migrate
-from providers.errors import BackendTimeout, BackendUnavailable
+from providers.errors import BackendTimeout, BackendUnavailable, ConfigError
 from providers.records import Appointment
-from providers.registry import ConfigError
 
 _QUERY = f"SELECT {', '.join(COLUMNS)} FROM appointments WHERE crn = ANY($1::text[]) " \
          "ORDER BY crn, starts_at, id"

@@ -1,121 +1,224 @@
-"""The nDelius adapter: batch reads where the API has them, bounded fan-out where it has not."""
+"""The nDelius adapter over the real read APIs (see the simulator's docstring for the list).
+
+Convictions and registrations have no batch read in HMPPS: by default they are read per
+person (`GET /secure/offenders/crn/{crn}/convictions`, each conviction's requirements,
+`.../registrations`), at most `concurrency` requests in flight. `batch_reads = true` reads
+them through `POST /convictions` and `POST /registrations` instead, for a deployment that runs
+a batch service of its own in front of community-api (the simulator models one).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from providers import related
 from providers.base import Page
 from providers.delius import mapping as to
-from providers.delius.simulator import BATCH_LIMIT, CASE_BATCH_LIMIT
+from providers.delius.simulator import ACCESS_LIMIT, BATCH_LIMIT, CASE_BATCH_LIMIT
+from providers.errors import BackendBadData
+from providers.http.batch import Batch
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
 from providers.records import Organisation, Person, current_case
 
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
                    "caseload", "offender_search"})
+STAFF_SCAN_LIMIT = 5000  # people read to filter a team search by staff (the API cannot)
 
 
 class DeliusProvider:
-    """Serves probation kinds from community-api and probation-offender-search shapes."""
+    """Serves probation kinds from probation search, community-api and probation integration."""
 
     kinds = KINDS
 
     def __init__(self, name: str, base_url: str | None = None, token_url: str | None = None,
                  client_id: str = "casegraph", client_secret_env: str = "DELIUS_CLIENT_SECRET",
                  client_secret: str | None = None, timeout_seconds: float = 5.0,
-                 pool_size: int = 20, concurrency: int = 10) -> None:
+                 pool_size: int = 20, concurrency: int = 10, batch_reads: bool = False,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.name = name
+        self.batch_reads = bool(batch_reads)
         self.api = configured(name, "delius", base_url, token_url, client_id, client_secret,
                               client_secret_env, timeout_seconds=timeout_seconds,
                               pool_size=pool_size, concurrency=concurrency)
+        self._now = clock or (lambda: datetime.now(UTC))
         self._areas: dict[str, Organisation] | None = None
         self._teams: dict[str, list[str]] = {}
+        self._team_names: dict[str, str] = {}
+        self._areas_lock = asyncio.Lock()
 
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
         if kind == "offender":
-            found = {p.crn: p for p in await self._people("/crns", keys)}
-            return [found.get(k) for k in keys]
+            return (await self._people("/crns", keys, lambda j: [j["otherIds"]["crn"]])
+                    ).aligned(keys)
         if kind == "offender_by_noms":
-            people = await self._people("/nomsNumbers", keys)
-            return [tuple(sorted(p.crn for p in people if p.noms_number == k)) or None
-                    for k in keys]
+            return await self._by_noms(keys)
         if kind == "cases":
-            return await self._per_crn("/convictions", "convictions", keys, to.case)
+            return await (self._cases_batch(keys) if self.batch_reads else self._cases(keys))
         if kind == "registrations":
-            return await self._per_crn("/registrations", "registrations", keys,
-                                       lambda _, j: to.registration(j))
+            return await (self._registrations_batch(keys) if self.batch_reads
+                          else self._registrations(keys))
         if kind == "organisation":
             areas = await self._probation_areas()
             return [areas.get(k) for k in keys]
         raise KeyError(kind)
 
-    async def _people(self, path: str, keys: Sequence[str]) -> list[Person]:
-        found: list[dict[str, Any]] = []
-        for chunk in chunks(list(keys), BATCH_LIMIT):
-            found += await self.api.json("POST", path, body=list(chunk))
-        return await self._with_access(found)
-
-    async def _with_access(self, found: list[dict[str, Any]]) -> list[Person]:
-        with reading(self.name, "offender"):
-            limited = [j["otherIds"]["crn"] for j in found
-                       if j.get("currentExclusion") or j.get("currentRestriction")]
-        access: dict[str, Any] = {}
-        for chunk in chunks(limited, BATCH_LIMIT):
-            for entry in await self.api.json("POST", "/limited-access", body=list(chunk)):
-                access[entry["crn"]] = entry
-        with reading(self.name, "offender"):
-            return [to.person(j, access.get(j["otherIds"]["crn"])) for j in found]
-
-    async def _per_crn(self, path: str, field: str, crns: Sequence[str],
-                       convert: Callable[[str, Any], Any]) -> list[Any]:
-        """A batch read answering, per known CRN, a list of `field`; None for unknown CRNs."""
-        found: dict[str, tuple[Any, ...]] = {}
-        for chunk in chunks(list(crns), CASE_BATCH_LIMIT):
+    async def _people(self, path: str, keys: Sequence[str],
+                      keys_of: Callable[[Any], list[str]]) -> Batch:
+        found: list[Any] = []
+        for chunk in chunks(list(dict.fromkeys(keys)), BATCH_LIMIT):
             body = await self.api.json("POST", path, body=list(chunk))
-            with reading(self.name, field):
-                for entry in body:
-                    crn = str(entry["crn"])
-                    found[crn] = tuple(convert(crn, j) for j in entry[field])
+            with reading(self.name, "offender list"):
+                found += list(body)
+        return await self._read_people(found, keys_of)
+
+    async def _by_noms(self, numbers: Sequence[str]) -> list[Any]:
+        batch = await self._people("/nomsNumbers", numbers,
+                                   lambda j: [j["otherIds"]["crn"]])
+        held: dict[str, list[str]] = {}
+        for crn, person in batch.found.items():
+            if isinstance(person, Person) and person.noms_number:
+                held.setdefault(person.noms_number, []).append(crn)
+        broken = next((p for p in batch.found.values() if isinstance(p, Exception)), None)
+        return [tuple(sorted(held[n])) if n in held else broken for n in numbers]
+
+    async def _read_people(self, found: list[Any], keys_of: Callable[[Any], list[str]]
+                           ) -> Batch:
+        """People, each with the Limited Access lists of the case when it has any."""
+        limited = sorted({j["otherIds"]["crn"] for j in found if isinstance(j, dict)
+                          and isinstance(j.get("otherIds"), dict) and "crn" in j["otherIds"]
+                          and (j.get("currentExclusion") or j.get("currentRestriction"))})
+        answers = dict(zip(limited, await self.api.each(limited, self._case_access),
+                           strict=True))
+        now = self._now()
+
+        def convert(j: dict[str, Any]) -> Person:
+            access = answers.get(j["otherIds"]["crn"])
+            if isinstance(access, Exception):
+                raise access
+            return to.person(j, access, now)
+        return Batch(self.name, "offender").read(found, keys_of, convert)
+
+    async def _case_access(self, crn: str) -> Any:
+        body = await self.api.json("GET", f"/case/{crn}/access")
+        try:
+            with reading(self.name, "case access"):
+                if not isinstance(body, dict) or body.get("crn") != crn:
+                    raise ValueError("access answer for another case")
+            return body
+        except BackendBadData as exc:  # bad data for this person only: fail closed on them
+            return exc
+
+    async def _cases(self, crns: Sequence[str]) -> list[Any]:
+        teams = await self._team_names_by_code()
+        return list(await self.api.each(list(crns), lambda crn: self._cases_of(crn, teams)))
+
+    async def _cases_of(self, crn: str, teams: Mapping[str, str]) -> Any:
+        answer = await self.api.validated("GET", f"/secure/offenders/crn/{crn}/convictions",
+                                          missing_ok=True)
+        if answer.body is None:
+            return None
+        with reading(self.name, "conviction list"):
+            ids = [str(j["convictionId"]) for j in answer.body]
+        wanted = await self.api.each(ids, lambda i: self.api.json(
+            "GET", f"/secure/offenders/crn/{crn}/convictions/{i}/requirements",
+            missing_ok=True))
+        return self._convert_cases(crn, answer.body, dict(zip(ids, wanted, strict=True)),
+                                   teams, answer.last_modified, answer.etag)
+
+    def _convert_cases(self, crn: str, body: Any, requirements: Mapping[str, Any],
+                       teams: Mapping[str, str], changed: datetime | None = None,
+                       etag: str | None = None) -> Any:
+        try:
+            with reading(self.name, "conviction"):
+                return tuple(to.case(crn, j, (requirements.get(str(j["convictionId"])) or {})
+                                     .get("requirements") or [], teams, changed, etag)
+                             for j in body)
+        except BackendBadData as exc:  # this person's events only
+            return exc
+
+    async def _cases_batch(self, crns: Sequence[str]) -> list[Any]:
+        teams = await self._team_names_by_code()
+        found: dict[str, Any] = {}
+        for chunk in chunks(list(dict.fromkeys(crns)), CASE_BATCH_LIMIT):
+            body = await self.api.json("POST", "/convictions", body=list(chunk))
+            with reading(self.name, "conviction batch"):
+                entries = [(str(e["crn"]), e) for e in body]
+            for crn, entry in entries:
+                found[crn] = self._convert_cases(crn, entry.get("convictions"), {
+                    str(r.get("convictionId")): r for r in entry.get("requirements") or ()},
+                    teams)
+        return [found.get(c) for c in crns]
+
+    async def _registrations(self, crns: Sequence[str]) -> list[Any]:
+        async def one(crn: str) -> Any:
+            body = await self.api.json("GET", f"/secure/offenders/crn/{crn}/registrations",
+                                       missing_ok=True)
+            return None if body is None else _registrations(self.name, body)
+        return list(await self.api.each(list(crns), one))
+
+    async def _registrations_batch(self, crns: Sequence[str]) -> list[Any]:
+        found: dict[str, Any] = {}
+        for chunk in chunks(list(dict.fromkeys(crns)), CASE_BATCH_LIMIT):
+            body = await self.api.json("POST", "/registrations", body=list(chunk))
+            with reading(self.name, "registration batch"):
+                found |= {str(e["crn"]): _registrations(self.name, e) for e in body}
         return [found.get(c) for c in crns]
 
     async def _probation_areas(self) -> dict[str, Organisation]:
-        """Reference data: read once per adapter, keyed by code, with each area's team codes."""
-        if self._areas is None:
-            body = await self.api.json("GET", "/secure/probationAreas")
-            with reading(self.name, "probation area"):
-                self._areas = {j["code"]: to.organisation(j) for j in body}
-                self._teams = {j["code"]: [t["code"] for t in j.get("teams") or ()]
-                               for j in body}
+        """Reference data, read once per adapter: areas by code, with their teams."""
+        async with self._areas_lock:
+            if self._areas is None:
+                body = await self.api.json("GET", "/api/probationAreas")
+                with reading(self.name, "probation area"):
+                    areas = {j["code"]: to.organisation(j) for j in body}
+                    self._teams = {j["code"]: [t["code"] for t in j.get("teams") or ()]
+                                   for j in body}
+                    self._team_names = {t["code"]: str(t.get("description") or "")
+                                        for j in body for t in j.get("teams") or ()}
+                self._areas = areas
         return self._areas
+
+    async def _team_names_by_code(self) -> Mapping[str, str]:
+        await self._probation_areas()
+        return self._team_names
 
     async def page(self, kind: str, criteria: Mapping[str, Any], offset: int, limit: int
                    ) -> Page:
         if kind == "offender_search":
-            body = {"phrase": criteria["text"], "matchAllTerms": True}
+            body: dict[str, Any] = {"phrase": criteria["text"], "matchAllTerms": True}
             if criteria.get("provider"):
                 body["probationAreasFilter"] = [criteria["provider"]]
-            return await self._paged("/phrase", body, offset, limit, with_cases=False)
+            found, total = await self._paged("/phrase", body, offset, limit)
+            return Page(found, total)
         if kind == "caseload":
             return await self._caseload(criteria, offset, limit)
         raise KeyError(kind)
 
     async def _caseload(self, criteria: Mapping[str, Any], offset: int, limit: int) -> Page:
         await self._probation_areas()
-        providers = [criteria["provider"]] if criteria.get("provider") else sorted(self._teams)
-        teams = [criteria["team"]] if criteria.get("team") else [
-            t for p in providers for t in self._teams.get(p, ())]
-        if criteria.get("team") and criteria.get("provider") and \
-                criteria["team"] not in self._teams.get(criteria["provider"], ()):
+        provider, team, staff = (criteria.get(k) for k in ("provider", "team", "staff"))
+        providers = [provider] if provider else sorted(self._teams)
+        teams = [team] if team else [t for p in providers for t in self._teams.get(p, ())]
+        if not teams or (team and provider and team not in self._teams.get(provider, ())):
             return Page((), 0)
-        body: dict[str, Any] = {"teamCodes": teams}
-        if criteria.get("staff"):
-            body["staffCode"] = criteria["staff"]
-        return await self._paged("/team-codes", body, offset, limit, with_cases=True)
+        if staff:  # the search takes team codes only: read the teams and keep the officer's
+            found, _ = await self._paged("/team-codes", teams, 0, STAFF_SCAN_LIMIT)
+            mine = [p for p in found if (m := p.active_manager) and m.staff_code == staff]
+            people, total = mine[offset:offset + limit], len(mine)
+        else:
+            people, total = await self._paged("/team-codes", teams, offset, limit)
+        related.announce("offender", {p.crn: p for p in people})  # before the convictions
+        cases = await self.fetch("cases", [p.crn for p in people])
+        current = [current_case(c) for c in cases if isinstance(c, tuple)]
+        return Page([c for c in current if c is not None], total,
+                    {"offender": {p.crn: p for p in people}})
 
-    async def _paged(self, path: str, body: dict[str, Any], offset: int, limit: int, *,
-                     with_cases: bool) -> Page:
+    async def _paged(self, path: str, body: Any, offset: int, limit: int
+                     ) -> tuple[list[Person], int]:
         """Spring pages are page/size: read the pages that cover [offset, offset+limit)."""
         size, numbers = page_window(offset, limit)
         found: list[dict[str, Any]] = []
@@ -127,15 +230,36 @@ class DeliusProvider:
                 found += page["content"]
                 total = int(page["totalElements"])
         found = found[offset - numbers.start * size:][:limit]
-        people = await self._with_access(found)
-        if not with_cases:
-            return Page(people, total)
-        related.announce("offender", {p.crn: p for p in people})  # before the convictions
-        cases = await self._per_crn("/convictions", "convictions", [p.crn for p in people],
-                                    to.case)
-        current = [current_case(c or ()) for c in cases]
-        return Page([c for c in current if c is not None], total,
-                    {"offender": {p.crn: p for p in people}})
+        batch = await self._read_people(found, lambda j: [j["otherIds"]["crn"]])
+        people = batch.aligned([_crn(j) for j in found])
+        if bad := next((p for p in people if isinstance(p, Exception)), None):
+            raise bad  # a page is answered whole or not at all
+        return people, total
+
+    async def user_access(self, username: str, crns: Sequence[str]) -> list[dict[str, Any]]:
+        """Each case's access for one Delius user (`POST /user/{username}/access`), as the
+        probation integration services decide it."""
+        found: list[dict[str, Any]] = []
+        for chunk in chunks(list(crns), ACCESS_LIMIT):
+            body = await self.api.json("POST", f"/user/{username}/access", body=list(chunk))
+            with reading(self.name, "user access"):
+                found += list(body["access"])
+        return found
 
     async def aclose(self) -> None:
         await self.api.aclose()
+
+
+def _crn(j: Any) -> str:
+    try:
+        return str(j["otherIds"]["crn"])
+    except (KeyError, TypeError):
+        return ""
+
+
+def _registrations(provider: str, body: Any) -> Any:
+    try:
+        with reading(provider, "registration"):
+            return tuple(to.registration(j) for j in body["registrations"] or ())
+    except BackendBadData as exc:  # this person's registrations only
+        return exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from random import Random
 
 from providers.embedded.staffing import NamePool, Staffing
@@ -33,11 +33,6 @@ class Builder:
 
     def days_ago(self, days: int) -> date:
         return self.as_of - timedelta(days=days)
-
-    def stamp(self, day: date) -> datetime:
-        """A deterministic last-modified time on `day`."""
-        seconds = self.rng.randrange(8 * 3600, 18 * 3600)
-        return datetime.combine(day, time(), UTC) + timedelta(seconds=seconds)
 
     def next_case_id(self) -> str:
         self._case_id += 1

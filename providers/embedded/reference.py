@@ -71,6 +71,9 @@ PRISONS = {
     "NSI": "North Sea Camp (HMP)",
 }
 
+# Prisons that hold young adults (18-20): their names say YOI.
+YOUNG_ADULT_PRISONS = frozenset(code for code, name in PRISONS.items() if "YOI" in name)
+
 OTHER_AGENCIES = {
     "BROADM": ("Broadmoor Hospital", "HOSPITAL"),
     "LEEDMC": ("Leeds Magistrates Court", "CRT"),
@@ -96,7 +99,9 @@ CUSTODIAL_SENTENCES = (
     ("SC", "ORA Adult Custody (inc PSS)"),
     ("NC", "CJA - Std Determinate Custody"),
 )
-INDETERMINATE_SENTENCE = ("IPP", "CJA - Indeterminate Public Prot")
+# Imprisonment for public protection was abolished for sentences from 3 December 2012 (LASPO
+# 2012); every indeterminate sentence the generator starts since then is life.
+INDETERMINATE_SENTENCE = ("LIFE", "CJA - Life Imprisonment")
 
 REQUIREMENTS = (
     ("Unpaid Work", "Regular", "Hours"),

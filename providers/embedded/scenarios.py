@@ -7,40 +7,30 @@ Fixed CRNs start with X and fixed NOMS numbers with A; random people never use t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TypedDict, Unpack
 
 from providers.embedded import people as gen
 from providers.embedded.builder import Builder
 from providers.records import Movement
 
 
-class PersonOptions(TypedDict, total=False):
-    """What a scenario may say about the probation record (`people.person`'s keywords)."""
-
-    status: str
-    excluded: tuple[str, ...]
-    restricted: tuple[str, ...]
-
-
 def _manager(b: Builder, provider: str, days: int = 200, unallocated: bool = False):
     return gen.allocate(b, provider, b.as_of, unallocated).allocation(b.days_ago(days))
 
 
-def _community(b: Builder, crn: str, provider: str, noms: str | None = None,
-               **person: Unpack[PersonOptions]) -> None:
+def _community(b: Builder, crn: str, provider: str, **person: object) -> None:
     who, manager = gen.identity(b), _manager(b, provider)
-    gen.community_case(b, crn, 1, manager)
-    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)
+    who = gen.community_case(b, crn, 1, manager, who)
+    gen.person(b, b.ids.reserve(crn), who, (manager,), **person)  # type: ignore[arg-type]
     gen.registrations(b, crn, provider)
 
 
 def _prisoner(b: Builder, crn: str, noms: str, provider: str, *, prison: str = "MDI",
-              released: bool = False, **person: Unpack[PersonOptions]) -> gen.Identity:
+              released: bool = False, **person: object) -> gen.Identity:
     who, manager = gen.identity(b), _manager(b, provider)
     b.ids.reserve(noms)
-    gen.custodial(b, crn, noms, who, 1, manager, released=released, prison=prison,
+    who = gen.custodial(b, crn, noms, who, 1, manager, released=released, prison=prison,
                   legal="SENTENCED")
-    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)
+    gen.person(b, b.ids.reserve(crn), who, (manager,), noms=noms, **person)  # type: ignore[arg-type]
     return who
 
 
@@ -58,7 +48,7 @@ def transfer(b: Builder) -> None:
     old = _manager(b, "C05", days=400)
     old = replace(old, to_date=b.days_ago(30), active=False)
     new = replace(_manager(b, "C09", days=30), allocation_reason="Offender Moved")
-    gen.community_case(b, crn, 1, new)
+    who = gen.community_case(b, crn, 1, new, who)
     gen.person(b, crn, who, (new, old))
     b.tag("transfer", crn)
 
@@ -104,7 +94,7 @@ def limited_access(b: Builder) -> None:
 
 def unallocated(b: Builder) -> None:
     who, manager = gen.identity(b), _manager(b, "C01", unallocated=True)
-    gen.community_case(b, "X000050", 1, manager)
+    who = gen.community_case(b, "X000050", 1, manager, who)
     gen.person(b, b.ids.reserve("X000050"), who, (manager,))
     b.tag("unallocated", "X000050")
 
@@ -112,9 +102,12 @@ def unallocated(b: Builder) -> None:
 def identity_mismatch(b: Builder) -> None:
     _prisoner(b, "X000060", "A0060AA", "C08", prison="NMI")
     custody = b.custody["A0060AA"]
-    b.custody["A0060AA"] = replace(
-        custody, date_of_birth=custody.date_of_birth.replace(year=custody.date_of_birth.year - 1))
+    born = custody.date_of_birth
+    assert born is not None  # the generator always gives one
+    b.custody["A0060AA"] = replace(custody, date_of_birth=born.replace(year=born.year - 1))
     _prisoner(b, "X000061", "A0061AA", "C08", prison="NMI")
+    if b.people["X000061"].pnc_number is None:  # a PNC on both sides, so they can differ
+        b.people["X000061"] = replace(b.people["X000061"], pnc_number="2004/0123456B")
     b.custody["A0061AA"] = replace(b.custody["A0061AA"], pnc_number="2001/0000001Y")
     b.tag("identity_mismatch", "X000060", "X000061")
 
@@ -124,7 +117,7 @@ def remand_and_hospital(b: Builder) -> None:
     _prisoner(b, "X000071", "A0071AA", "N04", prison="BMI", released=True)
     custody = b.custody["A0071AA"]
     moves = [m for m in b.movements["A0071AA"] if m.movement_type != "REL"]
-    moves.append(Movement("A0071AA", custody.booking_id, "REL", "OUT", "BMI", "BROADM", "HP",
+    moves.append(Movement("A0071AA", "REL", "OUT", "BMI", "BROADM", "HP",
                           b.days_ago(10)))
     b.add_custody(custody, b.sentence_dates[custody.booking_id], moves)
     b.tag("remand_without_case", "A0070AA")

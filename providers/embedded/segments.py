@@ -14,9 +14,9 @@ def community(b: Builder) -> None:
     manager = gen.allocate(b, provider, b.as_of).allocation(b.days_ago(b.rng.randrange(20, 700)))
     number = 1
     if b.rng.random() < 0.25:
-        gen.community_case(b, crn, number, manager, active=False)
+        who = gen.community_case(b, crn, number, manager, who, active=False)
         number += 1
-    gen.community_case(b, crn, number, manager)
+    who = gen.community_case(b, crn, number, manager, who)
     gen.person(b, crn, who, (manager,))
     gen.registrations(b, crn, provider)
 
@@ -25,7 +25,7 @@ def in_custody(b: Builder, *, released: bool = False) -> None:
     crn, noms, who = b.ids.crn(), b.ids.noms(), gen.identity(b)
     provider = gen.pick_provider(b)
     manager = gen.allocate(b, provider, b.as_of).allocation(b.days_ago(b.rng.randrange(20, 900)))
-    gen.custodial(b, crn, noms, who, 1, manager, released=released)
+    who = gen.custodial(b, crn, noms, who, 1, manager, released=released)
     gen.person(b, crn, who, (manager,), noms=noms)
     gen.registrations(b, crn, provider)
 
@@ -42,7 +42,7 @@ def previously_known(b: Builder) -> None:
     crn, who = b.ids.crn(), gen.identity(b)
     provider = gen.pick_provider(b)
     manager = gen.allocate(b, provider, b.as_of).allocation(b.days_ago(b.rng.randrange(900, 2000)))
-    gen.community_case(b, crn, 1, manager, active=False)
+    who = gen.community_case(b, crn, 1, manager, who, active=False)
     gen.person(b, crn, who, (manager,), status="PREVIOUSLY_KNOWN")
 
 

@@ -12,13 +12,21 @@ import base64
 import os
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 import orjson
 
-from providers.errors import BackendBadData, BackendTimeout, BackendUnavailable, ProviderError
+from providers.errors import (
+    BackendBadData,
+    BackendTimeout,
+    BackendUnavailable,
+    ConfigError,
+    ProviderError,
+)
 from providers.http.oauth import ClientCredentials
+from providers.http.values import http_date
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,6 +59,15 @@ class Answer(NamedTuple):
     status: int
     content_type: str
     body: bytes
+    validators: tuple[str | None, str | None] = (None, None)  # Last-Modified, ETag
+
+
+class Validated(NamedTuple):
+    """A decoded body with the validators the service sent beside it, if any."""
+
+    body: Any
+    last_modified: datetime | None
+    etag: str | None
 
 
 class ApiClient:
@@ -74,6 +91,13 @@ class ApiClient:
     async def json(self, method: str, path: str, *, body: Any = None,
                    params: dict[str, Any] | None = None, missing_ok: bool = False) -> Any:
         """The decoded JSON body; None for a 404 when `missing_ok`."""
+        return (await self.validated(method, path, body=body, params=params,
+                                     missing_ok=missing_ok)).body
+
+    async def validated(self, method: str, path: str, *, body: Any = None,
+                        params: dict[str, Any] | None = None, missing_ok: bool = False
+                        ) -> Validated:
+        """The decoded body with its `Last-Modified` and `ETag`, where the service sends them."""
         with translated(self.provider):
             answer = await self._send(method, path, body, params)
             if answer.status == 401:
@@ -81,7 +105,7 @@ class ApiClient:
                 answer = await self._send(method, path, body, params)
         status = answer.status
         if status == 404 and missing_ok:
-            return None
+            return Validated(None, None, None)
         if status >= 500 or status in (401, 403, 429):
             # 502-504, 429 and refused credentials say the backend (or the way to it) is
             # unwell; another 5xx may be this request's input tripping it.
@@ -93,9 +117,10 @@ class ApiClient:
         if "json" not in answer.content_type:
             raise BackendBadData(self.provider, "answered with a body that is not JSON")
         try:
-            return orjson.loads(answer.body)
+            decoded = orjson.loads(answer.body)
         except ValueError as exc:
             raise BackendBadData(self.provider, "answered with malformed JSON") from exc
+        return Validated(decoded, http_date(answer.validators[0]), answer.validators[1])
 
     async def _send(self, method: str, path: str, body: Any,
                     params: dict[str, Any] | None) -> Answer:
@@ -115,8 +140,9 @@ class ApiClient:
             headers["Content-Type"] = "application/json"
         async with self._http().request(method, url, data=data, params=params, headers=headers,
                                         allow_redirects=False) as response:  # as httpx did
-            return Answer(response.status, response.headers.get("Content-Type", ""),
-                          await response.read())
+            got = response.headers
+            return Answer(response.status, got.get("Content-Type", ""), await response.read(),
+                          (got.get("Last-Modified"), got.get("ETag")))
 
     def _http(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -140,8 +166,6 @@ def configured(name: str, system: str, base_url: str | None, token_url: str | No
                client_id: str, client_secret: str | None, client_secret_env: str,
                **options: Any) -> ApiClient:
     """An ApiClient from a provider's settings; missing settings stop start-up, named."""
-    from providers.registry import ConfigError
-
     if not base_url:
         raise ConfigError(f"providers.{name}.base_url: required for a {system} provider")
     secret = client_secret or os.environ.get(client_secret_env)

@@ -1,4 +1,10 @@
-"""The NOMIS adapter: prisoner search and prison-api batch reads, split at their limits."""
+"""The NOMIS adapter: prisoner search and prison-api batch reads, split at their limits.
+
+Real endpoints only: `POST /prisoner-search/prisoner-numbers` (1-1000), and for a number
+that finds nobody, one `POST /attribute-search` for prisoners holding it as a MERGED
+identifier (prisoner search matches numbers on `prisonerNumber` alone);
+`POST /api/offender-sentences/bookings`; `POST /api/movements/offenders`; agencies.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from providers.base import Page
+from providers.http.batch import Batch
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
 from providers.nomis import mapping as to
 from providers.nomis.simulator import PRISONER_LIMIT
-from providers.records import Custody
 
 PRISON_LIST_SECONDS = 3600.0
 KINDS = frozenset({"custody", "sentence_dates", "movements", "establishment", "prisoners"})
@@ -56,37 +62,58 @@ class NomisProvider:
             self._prisons_expire = time.monotonic() + PRISON_LIST_SECONDS
         return self._prisons_by_code
 
-    async def _custody(self, numbers: Sequence[str]) -> list[Custody | None]:
-        found: dict[str, Custody] = {}
-        for chunk in chunks(list(numbers), PRISONER_LIMIT):
+    async def _custody(self, numbers: Sequence[str]) -> list[Any]:
+        batch = Batch(self.name, "prisoner")
+        for chunk in chunks(list(dict.fromkeys(numbers)), PRISONER_LIMIT):
             body = await self.api.json("POST", "/prisoner-search/prisoner-numbers",
                                        body={"prisonerNumbers": list(chunk)})
-            with reading(self.name, "prisoner"):
-                for j in body:
-                    record = to.custody(j)
-                    for number in [record.noms_number, *to.merged_numbers(j)]:
-                        found[number] = record
-        return [found.get(n) for n in numbers]
+            batch.read(body, lambda j: [j["prisonerNumber"]], to.custody)
+        if unfound := [n for n in dict.fromkeys(numbers) if n not in batch.found]:
+            await self._merged(unfound, batch)
+        return batch.aligned(numbers)
+
+    async def _merged(self, numbers: list[str], batch: Batch) -> None:
+        """Prisoners holding `numbers` as MERGED identifiers, keyed by the old numbers."""
+        wanted = set(numbers)
+        for chunk in chunks(numbers, PRISONER_LIMIT):
+            query = {"queries": [{"matchers": [
+                {"type": "String", "attribute": "identifiers.type", "condition": "IS",
+                 "searchTerm": "MERGED"},
+                {"type": "String", "attribute": "identifiers.value", "condition": "IN",
+                 "searchTerm": ",".join(chunk)}]}],
+                "pagination": {"page": 0, "size": len(chunk)}}
+            page = await self.api.json("POST", "/attribute-search", body=query)
+            with reading(self.name, "prisoner page"):
+                content = page["content"]
+            batch.read(content, lambda j: [n for n in to.merged_numbers(j) if n in wanted],
+                       to.custody)
 
     async def _sentence_dates(self, booking_ids: Sequence[str]) -> list[Any]:
-        ids = [int(b) for b in booking_ids if b.isdigit()]
-        found: dict[str, Any] = {}
+        ids = sorted({int(b) for b in booking_ids if b.isdigit()})
+        batch = Batch(self.name, "sentence detail")
         for chunk in chunks(ids, PRISONER_LIMIT):
             body = await self.api.json("POST", "/api/offender-sentences/bookings",
                                        body=list(chunk))
-            with reading(self.name, "sentence detail"):
-                found |= {str(j["bookingId"]): to.sentence_dates(j) for j in body}
-        return [found.get(b) for b in booking_ids]
+            batch.read(body, lambda j: [str(to.booking_id(j["bookingId"]))], to.sentence_dates)
+        return batch.aligned(booking_ids)
 
     async def _movements(self, numbers: Sequence[str]) -> list[Any]:
-        found: dict[str, list[Any]] = {}
-        for chunk in chunks(list(numbers), PRISONER_LIMIT):
+        """Each person's movements, newest first as prison-api lists them; one malformed
+        movement is bad data for that person's list only."""
+        groups: dict[str, list[Any]] = {}
+        unreadable = False
+        for chunk in chunks(list(dict.fromkeys(numbers)), PRISONER_LIMIT):
             body = await self.api.json("POST", "/api/movements/offenders", body=list(chunk),
                                        params={"latestOnly": "false", "allBookings": "false"})
-            with reading(self.name, "movement"):
-                for j in body:
-                    found.setdefault(str(j["offenderNo"]), []).append(to.movement(j))
-        return [tuple(found[n]) if n in found else None for n in numbers]
+            for j in _listed(self.name, body):
+                number = _offender_no(j)
+                unreadable |= number is None
+                if number is not None:
+                    groups.setdefault(number, []).append(j)
+        batch = Batch(self.name, "movement", unreadable=unreadable)
+        batch.read(list(groups.items()), lambda group: [group[0]],
+                   lambda group: tuple(to.movement(j) for j in group[1]))
+        return batch.aligned(numbers)
 
     async def _agency(self, code: str) -> Any:
         body = await self.api.json("GET", f"/api/agencies/{code}", missing_ok=True)
@@ -98,7 +125,7 @@ class NomisProvider:
         if kind != "prisoners":
             raise KeyError(kind)
         size, numbers = page_window(offset, limit)
-        found: list[Custody] = []
+        found: list[Any] = []
         total = 0
         for number in numbers:
             page = await self.api.json("GET", f"/prison/{criteria['establishment']}/prisoners",
@@ -110,3 +137,15 @@ class NomisProvider:
 
     async def aclose(self) -> None:
         await self.api.aclose()
+
+
+def _listed(provider: str, body: Any) -> list[Any]:
+    with reading(provider, "movement list"):
+        if not isinstance(body, list):
+            raise TypeError("expected a list")
+        return body
+
+
+def _offender_no(j: Any) -> str | None:
+    number = j.get("offenderNo") if isinstance(j, dict) else None
+    return number if isinstance(number, str) else None

@@ -1,7 +1,10 @@
-"""A simulator of NOMIS's read APIs: prisoner search and prison-api (domain.md 3.2, 3.3)."""
+"""A simulator of NOMIS's read APIs: prisoner search and prison-api, in their real shapes
+(providers/nomis/contracts): nulls omitted, `bookingId` a string in prisoner search, no
+`active` and no `lastUpdated` on a prisoner, no booking id on a movement."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,38 +16,81 @@ from providers.records import Custody, Movement, SentenceDates
 from providers.simulation import NotFound, Simulator, paging, spring_page
 
 PRISONER_LIMIT = 1000
+MOVEMENT_TYPES = {"ADM": "Admission", "CRT": "Court", "REL": "Release",
+                  "TAP": "Temporary Absence", "TRN": "Transfers"}
+FLATTENED = ("sentence_start_date", "conditional_release_date",
+             "home_detention_curfew_eligibility_date", "licence_expiry_date",
+             "sentence_expiry_date", "topup_supervision_expiry_date", "tariff_date",
+             "confirmed_release_date", "parole_eligibility_date")
 
 
 def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def prisoner_json(c: Custody, merged_from: list[str]) -> dict[str, Any]:
-    return {
+def compact(values: dict[str, Any]) -> dict[str, Any]:
+    """Prisoner search and prison-api omit null fields."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def prisoner_json(c: Custody, merged_from: list[str], dates: SentenceDates | None,
+                  last: Movement | None) -> dict[str, Any]:
+    legal = c.legal_status
+    flat = {key: _date(getattr(dates, name)) for name, key in zip(DATE_FIELDS, JSON_DATE_FIELDS,
+                                                                   strict=True)
+            if name in FLATTENED} if dates else {}
+    return compact({
         "prisonerNumber": c.noms_number, "bookingId": str(c.booking_id),
-        "bookNumber": c.book_number, "active": c.active, "status": c.status,
-        "inOutStatus": c.in_out_status, "prisonId": c.agency_id, "cellLocation": c.cell_location,
-        "legalStatus": c.legal_status, "imprisonmentStatusDescription": c.imprisonment_status,
-        "category": c.category, "receptionDate": _date(c.reception_date),
-        "firstName": c.forename, "lastName": c.surname, "dateOfBirth": _date(c.date_of_birth),
-        "pncNumber": c.pnc_number, "lastUpdated": c.updated_at.isoformat(),
-        "identifiers": [{"type": "MERGED", "value": old} for old in merged_from],
-    }
+        "bookNumber": c.book_number, "firstName": c.forename, "lastName": c.surname,
+        "dateOfBirth": _date(c.date_of_birth), "pncNumber": c.pnc_number,
+        "status": c.status, "inOutStatus": c.in_out_status, "prisonId": c.agency_id,
+        "cellLocation": c.cell_location, "legalStatus": legal,
+        "imprisonmentStatusDescription": c.imprisonment_status, "category": c.category,
+        "receptionDate": _date(c.reception_date), "recall": legal == "RECALL",
+        "indeterminateSentence": legal == "INDETERMINATE_SENTENCE",
+        "lastMovementTypeCode": last.movement_type if last else None,
+        "lastMovementReasonCode": last.reason_code if last else None,
+        "lastMovementDate": _date(last.movement_date) if last else None,
+        "releaseDate": _date(dates.release_date) if dates else None, **flat,
+        "identifiers": [{"type": "MERGED", "value": old,
+                         "createdDateTime": f"{_date(c.reception_date)}T09:00:00"}
+                        for old in merged_from] or None,
+    })
 
 
-def sentence_json(d: SentenceDates, offender_no: str) -> dict[str, Any]:
+def sentence_json(d: SentenceDates, c: Custody) -> dict[str, Any]:
     detail: dict[str, Any] = {key: _date(getattr(d, name))
               for name, key in zip(DATE_FIELDS, JSON_DATE_FIELDS, strict=True)}
     detail |= {"bookingId": d.booking_id, "nonDtoReleaseDateType": d.non_dto_release_date_type,
-               "releaseDate": _date(d.release_date), "lastUpdated": d.updated_at.isoformat()}
-    return {"bookingId": d.booking_id, "offenderNo": offender_no, "sentenceDetail": detail}
+               "releaseDate": _date(d.release_date)}
+    return compact({"bookingId": d.booking_id, "offenderNo": c.noms_number,
+                    "firstName": c.forename or "", "lastName": c.surname or "",
+                    "agencyLocationId": c.agency_id, "mostRecentActiveBooking": c.active,
+                    "dateOfBirth": _date(c.date_of_birth), "sentenceDetail": compact(detail)})
 
 
 def movement_json(m: Movement) -> dict[str, Any]:
-    return {"offenderNo": m.noms_number, "bookingId": m.booking_id,
-            "movementType": m.movement_type, "directionCode": m.direction,
-            "fromAgency": m.from_agency, "toAgency": m.to_agency,
-            "movementReasonCode": m.reason_code, "movementDate": _date(m.movement_date)}
+    at = datetime.combine(m.movement_date, time(10, 30), UTC).replace(tzinfo=None)
+    return compact({"offenderNo": m.noms_number, "createDateTime": at.isoformat(),
+                    "movementType": m.movement_type,
+                    "movementTypeDescription": MOVEMENT_TYPES[m.movement_type],
+                    "directionCode": m.direction, "fromAgency": m.from_agency,
+                    "toAgency": m.to_agency, "movementReasonCode": m.reason_code,
+                    "movementReason": m.reason_code, "movementDate": _date(m.movement_date),
+                    "movementTime": "10:30:00"})
+
+
+def agency_json(e: Any) -> dict[str, Any]:
+    return {"agencyId": e.code, "description": e.name, "agencyType": e.type, "active": e.active}
+
+
+def merged_search(body: Any) -> list[str]:
+    """The one attribute search the adapter sends: MERGED identifiers with these values."""
+    [query] = body["queries"]
+    wanted = {(m["attribute"], m["condition"]): m["searchTerm"] for m in query["matchers"]}
+    if wanted.get(("identifiers.type", "IS")) != "MERGED" or len(wanted) != 2:
+        raise ValueError("only a search for MERGED identifiers is simulated")
+    return [v.strip() for v in wanted[("identifiers.value", "IN")].split(",") if v.strip()]
 
 
 def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starlette]:
@@ -53,17 +99,19 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     merged: dict[str, list[str]] = {}
     for old, new in data.merged_noms.items():
         merged.setdefault(new, []).append(old)
-    offender_of = {c.booking_id: c.noms_number for c in data.custody.values()}
-
+    custody_of = {c.booking_id: c for c in data.custody.values()}
     prisoners: dict[str, dict[str, Any]] = {}
 
     def prisoner(noms: str) -> dict[str, Any] | None:
-        found = data.custody.get(data.merged_noms.get(noms, noms))
+        found = data.custody.get(noms)
         if found is None:
             return None
-        if found.noms_number not in prisoners:
-            prisoners[found.noms_number] = prisoner_json(found, merged.get(found.noms_number, []))
-        return prisoners[found.noms_number]
+        if noms not in prisoners:
+            moves = data.movements.get(noms, ())
+            prisoners[noms] = prisoner_json(found, merged.get(noms, []),
+                                            data.sentence_dates.get(found.booking_id),
+                                            moves[0] if moves else None)
+        return prisoners[noms]
 
     async def _keys(request: Request, limit: int, wrapper: str | None = None) -> list[Any]:
         body = await request.json()
@@ -78,6 +126,14 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
                                                        "prisonerNumbers")]
         return [p for p in found if p is not None]
 
+    @sim.route("/attribute-search", "POST")
+    async def attribute_search(request: Request) -> Any:
+        body = await request.json()
+        olds = merged_search(body)
+        page, size = int(body["pagination"]["page"]), int(body["pagination"]["size"])
+        kept = sorted({data.merged_noms[o] for o in olds if o in data.merged_noms})
+        return spring_page([prisoner(n) for n in kept], page, size)
+
     @sim.route("/prison/{prison_id}/prisoners")
     async def prisoners_in(request: Request) -> Any:
         page, size = paging(request)
@@ -89,7 +145,7 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     @sim.route("/api/offender-sentences/bookings", "POST")
     async def sentences(request: Request) -> Any:
         ids = [int(i) for i in await _keys(request, PRISONER_LIMIT)]
-        return [sentence_json(data.sentence_dates[i], offender_of[i]) for i in ids
+        return [sentence_json(data.sentence_dates[i], custody_of[i]) for i in ids
                 if i in data.sentence_dates]
 
     @sim.route("/api/movements/offenders", "POST")
@@ -105,15 +161,13 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     @sim.route("/api/agencies/type/{agency_type}")
     async def agencies_of_type(request: Request) -> Any:
         kind = request.path_params["agency_type"]
-        return [{"agencyId": e.code, "description": e.name, "agencyType": e.type,
-                 "active": e.active} for e in data.establishments.values() if e.type == kind]
+        return [agency_json(e) for e in data.establishments.values() if e.type == kind]
 
     @sim.route("/api/agencies/{agency_id}")
     async def agency(request: Request) -> Any:
         found = data.establishments.get(request.path_params["agency_id"])
         if found is None:
             raise NotFound(request.path_params["agency_id"])
-        return {"agencyId": found.code, "description": found.name,
-                "agencyType": found.type, "active": found.active}
+        return agency_json(found)
 
     return sim, sim.app()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from policies.limited_access import LimitedAccess
 from policies.principal import Principal
@@ -82,6 +82,10 @@ def _shift(day: date | None, days: int = 17) -> date | None:
     return None if day is None else day - timedelta(days=days)
 
 
+def _older(stamp: datetime | None) -> datetime | None:
+    return None if stamp is None else stamp - timedelta(days=3)
+
+
 def _altered_person(p: Person, stub: bool) -> Person:
     """Everything but what decides reach: CRN, NOMS number, managing provider, the lists."""
     managers = tuple(replace(m, forenames="Altered", surname="Officer",
@@ -89,16 +93,16 @@ def _altered_person(p: Person, stub: bool) -> Person:
                              staff_code=f"{m.provider_code}ZZZZ") for m in p.managers)
     return replace(p, forename="Altered", middle_names=("Middle",),
                    surname="Person-" + p.crn[-3:],
-                   date_of_birth=p.date_of_birth - timedelta(days=17), gender="Unknown",
+                   date_of_birth=_shift(p.date_of_birth), gender="Unknown",
                    pnc_number=None, cro_number=None, aliases=(), tier="Z_9", managers=managers,
                    probation_status="PREVIOUSLY_KNOWN" if not stub else p.probation_status,
-                   updated_at=p.updated_at - timedelta(days=3))
+                   updated_at=_older(p.updated_at))
 
 
 def _altered_case(c: Case) -> Case:
     return replace(c, offences=(), sentence=None, requirements=(), key_dates=None,
                    conviction_date=_shift(c.conviction_date), institution_code="ZZZ",
-                   custodial_status="Z", updated_at=c.updated_at - timedelta(days=3))
+                   custodial_status="Z", updated_at=_older(c.updated_at))
 
 
 def _altered_custody(c: Custody, who: Principal, anchor: bool) -> Custody:
@@ -109,7 +113,7 @@ def _altered_custody(c: Custody, who: Principal, anchor: bool) -> Custody:
                    surname="Prisoner", date_of_birth=_shift(c.date_of_birth) or c.date_of_birth,
                    pnc_number=None, category="Z", reception_date=_shift(c.reception_date)
                    or c.reception_date, legal_status="REMAND",
-                   updated_at=c.updated_at - timedelta(days=3))
+                   updated_at=_older(c.updated_at))
 
 
 def copy_outside_reach(data: Dataset, who: Principal) -> tuple[Dataset, Reach]:

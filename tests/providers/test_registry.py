@@ -7,6 +7,7 @@ import pytest
 
 from providers import registry
 from providers.base import ALL_KINDS
+from providers.errors import BackendUnavailable
 from providers.registry import ConfigError, build_registry
 
 EVERYTHING = dict.fromkeys(ALL_KINDS, "main")
@@ -17,10 +18,11 @@ def test_unknown_provider_type_names_the_key_and_the_choices():
         build_registry({"main": {"type": "nosuch"}}, EVERYTHING)
 
 
-def test_unbound_kind_is_named():
+async def test_an_unbound_kind_is_served_by_nothing_rather_than_stopping_start_up():
     bindings = {k: v for k, v in EVERYTHING.items() if k != "custody"}
-    with pytest.raises(ConfigError, match=r"no provider bound for \['custody'\]"):
-        build_registry({"main": {"type": "embedded"}}, bindings)
+    built = build_registry({"main": {"type": "embedded"}}, bindings)
+    with pytest.raises(BackendUnavailable, match="no provider is bound to custody"):
+        await built.fetch("custody", ["A0004AA"])
 
 
 def test_binding_to_a_missing_provider_is_named():
