@@ -150,6 +150,8 @@ def test_pages_through_the_whole_organisation_and_back(page_at, demo_url, viewpo
         expect(page.get_by_test_id("page-range")).to_have_text(
             f"{start + 1}{DASH}{end} of {len(expected)}")
         pages.append(shown_crns(page))
+        if start == 0:
+            ui.screenshot(page, f"organisation-{viewport}")
         if end < len(expected):
             page.get_by_role("button", name="Next").click()
     assert [crn for crns in pages for crn in crns] == expected
