@@ -33,7 +33,7 @@ from providers.registry import Registry
 from resolvers import sources
 from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
-from resolvers.reach import Reach
+from resolvers.reach import Reach, Received
 
 WITHHELD = {"message": "The audit trail cannot record this answer, so its personal data is "
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
@@ -129,7 +129,8 @@ class GraphQLView(CheckedBody, GraphQL):
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
             errors = [format_error(e) for e in context.denials] + errors
-            received = context.reach.received
+            # Nothing reached the caller when the whole answer is null; else what was handed out.
+            received = context.reach.received if result.data is not None else Received()
             failed = {e["extensions"]["provider"] for e in errors
                       if "provider" in e["extensions"]}
             extensions["sources"] = sources.report(

@@ -14,11 +14,12 @@ search by name cannot confirm a Limited Access person's name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from policies.kinds import KINDS
-from providers.base import Page
 from resolvers.errors import BadUserInput
+from resolvers.pagination import Window
 from resolvers.reach import CaseStub, Reach, Stub
 
 SCAN_LIMIT = 10_000  # matching rows a list may scan, across every organisation
@@ -32,9 +33,18 @@ def never(_stub: Stub | CaseStub) -> bool:
     return False
 
 
-async def judged_page(reach: Reach, kind: str, criteria: Mapping[str, Any], offset: int,
-                      limit: int, *, stub_matches: StubMatch = never,
-                      order: Callable[[Any], Any] | None = None) -> Page:
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A page of visible rows: the rows, how many the whole list has, where the page starts."""
+
+    items: Sequence[Any]
+    total: int
+    offset: int
+
+
+async def judged_page(reach: Reach, kind: str, criteria: Mapping[str, Any], window: Window,
+                      *, stub_matches: StubMatch = never,
+                      order: Callable[[Any], Any] | None = None) -> Rows:
     """One page of the rows of `kind` matching `criteria` that the principal may see.
 
     `stub_matches` says whether a stub matches the criteria beyond the row filter (by its
@@ -44,29 +54,41 @@ async def judged_page(reach: Reach, kind: str, criteria: Mapping[str, Any], offs
     assert type_name is not None
     rows = reach.rows(type_name)
     if rows.clauses == ():
-        return Page((), 0)
+        return Rows((), 0, 0)
     pushed = rows.pushdown(type_name)
     if pushed is not None and any(criteria.get(k, v) != v for k, v in pushed.items()):
-        return Page((), 0)
+        return Rows((), 0, 0)
     beyond = {k for k in criteria if pushed is None or k not in pushed}
     wanted = {**criteria, **(pushed or {})}
     if pushed is not None and not beyond and type_name in STUB_KEEPING_TYPES:
-        page = await reach.loaders.page(kind, wanted, offset, limit)
-        items = [r for r in await _judge(reach, type_name, page.items) if r is not None]
-        if page.provenance is not None:  # the whole page is the caller's: say how old it is
-            reach.received.page_provenance.setdefault(kind, []).append(page.provenance)
-        return _handed(reach, kind, items, page.total)
+        return await _pushed_down(reach, kind, type_name, wanted, window)
     found = await _judge(reach, type_name, await _scan(reach, kind, wanted))
     kept = [r for r in found if r is not None
             and (not isinstance(r, Stub | CaseStub) or not beyond or stub_matches(r))]
     if order is not None:
         kept.sort(key=order)
-    return _handed(reach, kind, kept[offset:offset + limit], len(kept))
+    offset = max(0, len(kept) - window.limit) if window.offset is None else window.offset
+    return _handed(reach, kind, kept[offset:offset + window.limit], len(kept), offset)
 
 
-def _handed(reach: Reach, kind: str, items: list[Any], total: int) -> Page:
+async def _pushed_down(reach: Reach, kind: str, type_name: str, criteria: Mapping[str, Any],
+                       window: Window) -> Rows:
+    """The provider's page is exactly the visible rows; the last rows need the total first."""
+    offset = window.offset
+    if offset is None:
+        offset = max(0, (await reach.loaders.page(kind, dict(criteria), 0, 1)).total
+                     - window.limit)
+    page = await reach.loaders.page(kind, dict(criteria), offset, max(1, window.limit))
+    items = [r for r in await _judge(reach, type_name, page.items[:window.limit])
+             if r is not None]
+    if page.provenance is not None:  # the whole page is the caller's: say how old it is
+        reach.received.page_provenance.setdefault(kind, []).append(page.provenance)
+    return _handed(reach, kind, items, page.total, offset)
+
+
+def _handed(reach: Reach, kind: str, items: list[Any], total: int, offset: int) -> Rows:
     reach.received.pages[kind] = reach.received.pages.get(kind, 0) + len(items)
-    return Page([reach.hand_row(r) for r in items], total)
+    return Rows([reach.hand_row(r) for r in items], total, offset)
 
 
 async def _scan(reach: Reach, kind: str, criteria: Mapping[str, Any]) -> list[Any]:

@@ -279,6 +279,14 @@ class Reach:
         known = frozenset({person.managing_provider} - {None})
         return self.rows("Custody")(record, {"managingProviders": known})
 
+    async def custody(self, noms: str, *, lookup: bool = False) -> Custody | None:
+        """A booking by NOMS number, reached without a person (a global id)."""
+        raw = await self.loaders.load("custody", noms)
+        [judged] = await self.custody_judged([raw], [noms]) if raw is not None else [None]
+        if lookup and judged is None:
+            self._attempt("custody", noms, "not found" if raw is None else "refused")
+        return judged
+
     def _hand_custody(self, key: str, record: Custody) -> Custody:
         self.received.prisoners.add(record.noms_number)
         return self.hand("custody", key, record)
