@@ -24,7 +24,7 @@ _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "binding
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
-_HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
+_HTTP_KEYS = frozenset({"cors_origins", "cors_allow_headers", "max_batch", "ui_dir"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
@@ -52,25 +52,30 @@ class Settings:
     cache_grace_seconds: float = 600.0
     cache_ttls: dict[str, float] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
+    cors_allow_headers: tuple[str, ...] = ()  # besides the protocol's and Apollo Client's
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
+    ui_dir: Path | None = None  # a built UI to serve at /ui/ (the demo serves the example's)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
 
 
-def serving_settings(path: Path | None) -> Settings:
-    """What `casegraph serve` runs: the file, or the demo, which prints its traces."""
+def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
+    """What `casegraph serve` runs: the file or the demo, with `--traces` if given (console
+    traces are opt-in: a span dump per request would scroll the demo's tokens away)."""
     settings = load_settings(path)
-    if path is None:
-        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    if traces is not None:
+        settings = replace(settings, telemetry=replace(settings.telemetry, traces=traces))
     return settings
 
 
 def load_settings(path: Path | None) -> Settings:
     """The demo settings when `path` is None; otherwise the file, strictly checked."""
     if path is None:
-        return Settings()
+        from gateway.ui import UI_DIST
+
+        return Settings(ui_dir=UI_DIST)
     try:
         raw = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -106,7 +111,10 @@ def load_settings(path: Path | None) -> Settings:
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
+                    cors_allow_headers=tuple(str(h) for h in http.get("cors_allow_headers",
+                                                                       ())),
                     max_batch=int(http.get("max_batch", 10)),
+                    ui_dir=Path(os.path.expandvars(http["ui_dir"])) if "ui_dir" in http else None,
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
                     audit=_audit(raw.get("audit", {})),
