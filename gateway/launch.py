@@ -17,6 +17,7 @@ def supervised(argv: list[str]) -> argparse.Namespace | None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--grace-seconds", type=float, default=20.0)
+    parser.add_argument("--traces", choices=["none", "console", "otlp"])
     try:
         found, rest = parser.parse_known_args(argv[1:])
     except SystemExit:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         from gateway.supervisor import supervise
 
         return supervise(found.host, found.port, found.workers, found.config,
-                         found.grace_seconds)
+                         found.grace_seconds, found.traces)
     from gateway.cli import main as cli
 
     return cli(argv)

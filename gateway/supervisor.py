@@ -122,11 +122,12 @@ def worker_command(args: Sequence[str]) -> list[str]:
 
 
 def supervise(host: str, port: int, workers: int, config: str | None,
-              grace_seconds: float) -> int:
+              grace_seconds: float, traces: str | None = None) -> int:
     """Check the configuration in a child, then run and keep N workers."""
     logging.basicConfig(level=logging.INFO, format="casegraph supervisor: %(message)s")
     common = ["--host", host, "--port", str(port), "--grace-seconds", str(grace_seconds)]
     common += ["--config", config] if config else []
+    common += ["--traces", traces] if traces else []
     checked = subprocess.run([*worker_command(["--preflight", "--workers", str(workers),
                                                *common])])
     if checked.returncode != 0:
