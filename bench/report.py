@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,30 @@ def _w4(runs: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+LOADS = (100, 500, 1000)  # requests per second a deployment might have to serve
+UTILISATION = 0.7  # the HPA's CPU target: pods are added past 70% of their one core
+
+
+def capacity(report: dict[str, Any]) -> list[str]:
+    """Requests per second one core serves, per workload, from CPU per request in the 0 ms
+    run (the gateway's own work), and the one-core pods each load needs at the HPA's target."""
+    runs = report["runs"].get("0ms")
+    if runs is None:
+        return []
+    lines = ["| workload | CPU ms/req | requests/s per core | "
+             + " | ".join(f"pods for {n}/s" for n in LOADS) + " |",
+             "|---|---|---|" + "---|" * len(LOADS)]
+    for workload, result in sorted(runs["gateway"].items()):
+        cpu = result.get("cpu_ms_per_request")
+        if not cpu:
+            continue
+        per_core = 1000 / cpu
+        pods = [max(1, math.ceil(n / (per_core * UTILISATION))) for n in LOADS]
+        lines.append(f"| {workload} | {cpu} | {per_core:.0f} | "
+                     + " | ".join(str(p) for p in pods) + " |")
+    return lines
+
+
 VERDICTS = {True: "met", False: "not met", None: "not judged"}
 
 
@@ -121,6 +146,8 @@ def markdown(report: dict[str, Any]) -> str:
             lines += [f"Memory over a {soak['rss_mib_samples'] / 2:.0f} s W2 run "
                       f"({soak['requests']} requests), resident at its start, quarters and end: "
                       f"{marks}; peak {soak['peak_rss_mib']} MiB.", ""]
+    if table := capacity(report):
+        lines += ["### Capacity (one core a pod, 70% CPU target)", "", *table, ""]
     if found := targets(report):
         lines += ["### Targets", "", *verdict_lines(found), ""]
     return "\n".join(lines)

@@ -47,3 +47,12 @@ def test_a_quick_run_gives_no_verdict_on_two_process_throughput():
     [w2, _, _, w4] = targets(quick)
     assert w2["met"] is True and w4["met"] is None and "one process" in w4["measured"]
     assert "- not judged: W4" in markdown(quick)
+
+
+def test_capacity_is_requests_per_core_and_pods_at_the_autoscalers_target():
+    from bench.report import capacity
+
+    table = capacity(_report(w2_alone=14.0, w4_two=1010, soak=[100, 130, 131, 130, 132]))
+    w2 = next(line for line in table if line.startswith("| W2 "))
+    # 7.5 ms a request: 133 a second a core; 500/s at 70% of each core needs 6 pods
+    assert w2 == "| W2 | 7.5 | 133 | 2 | 6 | 11 |"
