@@ -62,3 +62,5 @@ def test_the_protections_config_the_readme_shows_is_accepted(tmp_path):
     assert settings.rate_limits.cost == "500000/minute"
     assert settings.persisted.clients["c16-client"].name == "crc-nightly.json"
     assert (settings.audit.sink, settings.telemetry.traces) == ("postgres", "otlp")
+    assert (settings.admission.max_in_flight, settings.admission.queue) == (8, 32)
+    assert settings.response_cache.enabled

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from starlette.testclient import TestClient
@@ -205,3 +206,50 @@ def test_a_hit_says_its_records_came_from_a_cache_and_how_old_they_are():
     assert found["kinds"]["offender"] == {"records": 2, "fromCache": 2, "fromBackend": 0,
                                           "stale": 0}
     assert found["maxAgeSeconds"] == 13.0 and found["fetchedAt"] == source["fetchedAt"]
+
+
+def _redis_settings(simulators: Any, namespace: str) -> Settings:
+    from tests.conftest import http_settings
+
+    base = http_settings(simulators, cache="redis")
+    return _settings(True, providers=base.providers, bindings=base.bindings,
+                     cache_backend="redis", cache_namespace=namespace)
+
+
+def test_answers_shared_through_redis_need_a_signing_key(monkeypatch, simulators):
+    from providers.registry import ConfigError
+
+    monkeypatch.delenv("CASEGRAPH_RESPONSE_CACHE_KEY", raising=False)
+    with pytest.raises(ConfigError, match="CASEGRAPH_RESPONSE_CACHE_KEY"):
+        create_app(_redis_settings(simulators, "casegraph-test-unsigned"))
+
+
+def test_an_answer_planted_in_redis_without_the_key_is_a_miss(monkeypatch, simulators):
+    import uuid
+
+    monkeypatch.setenv("CASEGRAPH_RESPONSE_CACHE_KEY", "a-test-key-of-sixteen-or-more")
+    settings = _redis_settings(simulators, f"casegraph-test-{uuid.uuid4().hex[:8]}")
+    with TestClient(create_app(settings)) as client:
+        answers = client.app.state.answers  # type: ignore[attr-defined]
+        try:
+            honest = ask(client, OFFICER, PERSON)[1]["data"]
+            assert ask(client, OFFICER, PERSON)[1]["data"] == honest and answers.hits == 1
+            forged = orjson.dumps({"offender": {"crn": "X000001", "name": {
+                "surname": "Planted"}}}).decode()
+            planted = answers.signing_key
+            answers.signing_key = b"someone-else's-key-entirely"
+            client.portal.call(answers.store.clear)
+            key = answers._entry_key(answers._base(OFFICER.principal(), PERSON, None, {}),
+                                     OFFICER.principal(), ())
+            meta = orjson.dumps({"storedAt": 0, "errors": [], "sources": [], "warnings": [],
+                                 "people": [], "prisoners": [], "groups": [], "denied": [],
+                                 "attempts": [], "cost": 0}).decode()
+            client.portal.call(answers.store.set_many, [
+                (key, (meta, forged, answers._sign(meta, forged))),
+                ("answer:vary:" + answers._base(OFFICER.principal(), PERSON, None, {}), ())],
+                30)
+            answers.signing_key = planted
+            assert ask(client, OFFICER, PERSON)[1]["data"] == honest  # forgery: a miss
+            assert answers.hits == 1
+        finally:
+            client.portal.call(answers.store.clear)
