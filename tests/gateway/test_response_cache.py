@@ -230,7 +230,7 @@ def test_an_answer_planted_in_redis_without_the_key_is_a_miss(monkeypatch, simul
     monkeypatch.setenv("CASEGRAPH_RESPONSE_CACHE_KEY", "a-test-key-of-sixteen-or-more")
     settings = _redis_settings(simulators, f"casegraph-test-{uuid.uuid4().hex[:8]}")
     with TestClient(create_app(settings)) as client:
-        answers = client.app.state.answers  # type: ignore[attr-defined]
+        answers = client.app.state.answers
         try:
             honest = ask(client, OFFICER, PERSON)[1]["data"]
             assert ask(client, OFFICER, PERSON)[1]["data"] == honest and answers.hits == 1
