@@ -5,7 +5,7 @@ from bench.peers.report import markdown, targets
 
 def _round(cpu: float, rps: float) -> dict:
     return {"rps": rps, "p50_ms": 100.0, "p99_ms": 200.0, "cpu_ms_per_request": cpu,
-            "max_rss_mib": 150.0, "backend_calls_per_request": 4.0}
+            "max_rss_mib": 150.0, "backend_calls_per_request": 4.0, "idle_cpu_ms_per_s": 2.0}
 
 
 def _report(ours: list[float]) -> dict:

@@ -121,8 +121,20 @@ def drive(url: str, query_file: Path, variables: dict[str, Any], token: str | No
     return dict(json.loads(finished.stdout))
 
 
+IDLE_SECONDS = 3.0
+
+
+def idle_cpu(pid: int) -> float:
+    """CPU a gateway spends per second while nobody asks it anything (timers, file watches,
+    telemetry): a cost per second, so per request it grows as throughput falls."""
+    before = cpu_seconds(pid)
+    time.sleep(IDLE_SECONDS)
+    return round((cpu_seconds(pid) - before) * 1000 / IDLE_SECONDS, 1)
+
+
 def measure(pid: int, url: str, query_file: Path, variables: dict[str, Any],
             token: str | None, sims: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    idle = idle_cpu(pid)
     for sim in sims:
         _stats(sim, reset=True)
     before = cpu_seconds(pid)
@@ -132,6 +144,7 @@ def measure(pid: int, url: str, query_file: Path, variables: dict[str, Any],
     result["cpu_ms_per_request"] = round((cpu_seconds(pid) - before) * 1000 / served, 2)
     result["backend_calls_per_request"] = round(sum(_stats(s) for s in sims) / served, 2)
     result["max_rss_mib"] = round(max(memory.samples, default=0) / 1024, 1)
+    result["idle_cpu_ms_per_s"] = idle
     return result
 
 
