@@ -44,21 +44,23 @@ def sweep(out: Path, config_text: str, sims: list[str], workload: str,
 
 
 def targets(sweep_result: dict[str, Any], queue_seconds: float = 1.0) -> list[dict[str, Any]]:
-    """The issue's three: throughput at 200 within 95% of the best level's, the p99 of the
-    requests admitted at 200 within the queue's bound plus a service time (the bound does
-    not grow with the load offered), and memory at 200 within 25% of memory at 8."""
+    """The issue's three: throughput at 200 within 95% of the best level's; the p99 of the
+    requests admitted at 200 bounded: at most the longest wait in the queue plus the p99 of
+    a request once the process is full (concurrency 8, its slots), whatever the load
+    offered; and memory at 200 within 25% of memory at 8."""
     levels = sweep_result["levels"]
     if "200" not in levels or "8" not in levels:
         return []
     best = max(r["rps"] for r in levels.values())
     top, eight = levels["200"], levels["8"]
-    bound_ms = queue_seconds * 1000 + 500
+    bound_ms = queue_seconds * 1000 + eight["p99_ms"]
     return [
         {"target": "throughput at concurrency 200 >= 95% of the best level's",
          "measured": f"{top['rps']:.0f}/s of a best {best:.0f}/s "
                      f"({top['overloaded']} refused with 503)",
          "met": top["rps"] >= 0.95 * best},
-        {"target": f"p99 of admitted requests at 200 bounded (<= {bound_ms:.0f} ms)",
+        {"target": f"p99 of admitted requests at 200 bounded (<= the 1 s queue + p99 at 8 "
+                   f"= {bound_ms:.0f} ms)",
          "measured": f"{top['p99_ms']:.0f} ms", "met": top["p99_ms"] <= bound_ms},
         {"target": "resident memory flat (max at 200 within 25% of max at 8)",
          "measured": f"{eight['max_rss_mib']} -> {top['max_rss_mib']} MiB",

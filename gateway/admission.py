@@ -27,7 +27,8 @@ class AdmissionSettings:
     max_in_flight: int = 8  # per process; 0 turns admission control off
     queue: int = 32  # requests waiting for a slot
     queue_seconds: float = 1.0  # how long one may wait before it is refused
-    retry_after_seconds: int = 1
+    # A refused client that waits 2 s rather than 1 costs the process half the refusals.
+    retry_after_seconds: int = 2
 
 
 class Admission:

@@ -61,7 +61,7 @@ async def test_past_the_slots_and_the_queue_requests_are_refused_at_once():
     await settle()
     assert held.started == [0, 1] and len(app.waiting) == 2
     status, headers, body = await call(app, 4)  # no slot, no room to wait
-    assert status == 503 and headers[b"retry-after"] == b"1"
+    assert status == 503 and headers[b"retry-after"] == b"2"
     assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "OVERLOADED"
     assert rejected == ["queue_full"]
     held.release(1)
@@ -128,7 +128,7 @@ async def test_the_gateway_refuses_with_overloaded_and_counts_it_in_metrics():
                                  base_url="http://casegraph.test") as client:
         refused = await client.post("/graphql", json={"query": "{ viewer { subject } }"},
                                     headers=bearer("C01"))
-        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
         assert refused.json()["errors"][0]["extensions"]["code"] == "OVERLOADED"
         assert (await client.get("/healthz")).status_code == 200  # probes are never queued
         metrics = (await client.get("/metrics")).text
