@@ -20,6 +20,7 @@ from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
 from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
+from gateway.federation import Federation
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
 from gateway.persisted import PersistedOperations
@@ -34,6 +35,7 @@ from providers.base import ALL_KINDS
 from providers.clock import SYSTEM, Clock
 from providers.guard import REGRESSIONS
 from providers.registry import build_registry
+from resolvers import entities
 from resolvers.schema import build_schema, non_null_fields, object_fields
 
 
@@ -92,25 +94,41 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     what token lifetimes, cache ages, breakers and every wait go by (tests move it)."""
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
-    validation = Validation(settings.limits, settings.introspection)
-    schema = build_schema(introspection=settings.introspection,
-                          validation=lambda: GuardedValidation(validation),
-                          max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                          tracer=telemetry.tracer, extensions=_cost_limit(settings, validation))
-    fields = object_fields(schema)
-    policies = checked(settings.policy_dir, fields, non_null_fields(schema), ALL_KINDS)
+    federation = Federation(settings.federation)
+
+    def schema_for(extend: Any) -> Any:
+        """A schema with its own validation cache (verdicts are per schema)."""
+        validation = Validation(settings.limits, settings.introspection)
+        return build_schema(introspection=settings.introspection,
+                            validation=lambda: GuardedValidation(validation),
+                            max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
+                            tracer=telemetry.tracer, extensions=_cost_limit(settings, validation),
+                            extend=extend)
+    schema = schema_for(federation.merged)
+    fields, non_null = entities.with_federation(object_fields(schema), non_null_fields(schema))
+    policies = checked(settings.policy_dir, fields, non_null, ALL_KINDS | federation.kinds,
+                       federation.policy_dirs)
     cache = build_cache(settings)
-    registry = build_registry(settings.providers, settings.bindings, cache,
-                              ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
-                              withhold_regressions=settings.withhold_regressions, clock=clock)
+    registry = federation.bound(build_registry(
+        settings.providers, settings.bindings, cache, ttls=settings.cache_ttls,
+        grace_seconds=settings.cache_grace_seconds,
+        withhold_regressions=settings.withhold_regressions, clock=clock), clock)
     evaluator = Evaluator(policies, fields)
     audit = open_trail(settings.audit, clock)
-    view = GraphQLView(schema, evaluator, registry,
-                       GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
-                       settings.batching,
-                       PersistedOperations(settings.persisted, schema._schema, cache), audit,
-                       telemetry)
-    limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
+
+    def view(schema: Any, persisted: PersistedOperations | None) -> GraphQLView:
+        return GraphQLView(schema, evaluator, registry, GraphiQLPage(demo=settings.auth.demo),
+                           settings.deadline_seconds, settings.batching, persisted, audit,
+                           telemetry)
+    views = {"/graphql": view(schema, PersistedOperations(settings.persisted, schema._schema,
+                                                          cache))}
+    if settings.federation.subgraph:  # the same protections, rate limits counted together
+        views["/subgraph"] = view(schema_for(federation.federated), None)
+
+    async def by_path(scope: Any, receive: Any, send: Any) -> None:
+        await views.get(scope["path"], views["/graphql"])(scope, receive, send)
+    limited = RateLimited(by_path, settings.rate_limits) if settings.rate_limits.enabled \
+        else by_path
     verifier = TokenVerifier(settings.auth, clock)
     graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, verifier,
                                                        settings.max_body_bytes)), telemetry)
@@ -146,6 +164,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", lambda _: Response(telemetry.prometheus(),
                                              media_type=CONTENT_TYPE_LATEST)),
+        *[Route(path, graphql, methods=["GET", "POST"]) for path in views if path != "/graphql"],
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
     ], lifespan=lifespan, middleware=_middleware(settings))
     app.state.schema = schema

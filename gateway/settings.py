@@ -11,6 +11,7 @@ from typing import Any
 from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
+from gateway.federation import FederationSettings, parse_federation
 from gateway.limits import LIMIT_KEYS, Limits
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
@@ -19,7 +20,8 @@ from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
-                       "cache", "http", "rate_limits", "persisted", "audit", "telemetry"})
+                       "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
+                       "federation"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
@@ -56,6 +58,7 @@ class Settings:
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
 
 
 def serving_settings(path: Path | None) -> Settings:
@@ -109,7 +112,8 @@ def load_settings(path: Path | None) -> Settings:
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
                     audit=_audit(raw.get("audit", {})),
-                    telemetry=_telemetry(raw.get("telemetry", {})))
+                    telemetry=_telemetry(raw.get("telemetry", {})),
+                    federation=parse_federation(raw.get("federation", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.evaluator import Decisions, RowFilter
-from policies.kinds import KINDS
+from policies.kinds import judged as judged_kind
 from policies.limited_access import LimitedAccess
 from providers import freshness
 from providers.errors import ProviderError
@@ -197,7 +197,7 @@ class Reach:
 
     def _child(self, kind: str, parent: Any, key: str) -> Any:
         """Records of `kind` under `parent`: none unless the parent was handed out in full."""
-        spec = KINDS[kind]
+        spec = judged_kind(kind)
         if spec.parent is None or not self.is_full(parent):
             return None
         raw = self.loaders.peek(kind, key)
@@ -212,7 +212,7 @@ class Reach:
         if raw is None:
             self._withheld(kind, key, lambda _record: True)  # the parent was let through
             return None
-        type_name = KINDS[kind].type_name
+        type_name = judged_kind(kind).type_name
         rows = self.rows(type_name) if type_name in self.decisions.rows and type_name else None
         if isinstance(raw, tuple):
             kept = tuple(r for r in raw if rows is None or rows(r))
@@ -242,6 +242,11 @@ class Reach:
 
     def movements_of(self, custody: Custody) -> Any:
         return self._child("movements", custody, custody.noms_number)
+
+    def remote_of(self, kind: str, parent: Any, key: str) -> Any:
+        """What a federated subgraph answers for an entity (`policies.kinds.remote_kind`):
+        nothing unless the entity's record was handed out in full."""
+        return self._child(kind, parent, key)
 
     # -- custody ---------------------------------------------------------------------------
 
@@ -283,6 +288,15 @@ class Reach:
         self.received.prisoners.add(record.noms_number)
         return self.hand("custody", key, record)
 
+    async def custody_by_noms(self, noms: str) -> Custody | None:
+        """A booking reached by its NOMS number alone (a federation reference), judged as
+        custody reached without a person is."""
+        raw = await self.loaders.load("custody", noms)
+        [judged] = await self.custody_judged([raw], [noms])
+        if judged is None:
+            self._attempt("custody", noms, "not found" if raw is None else "refused")
+        return judged
+
     async def custody_judged(self, records: Sequence[Custody | None], keys: Sequence[str],
                              *, hand: bool = True) -> list[Custody | None]:
         """Custody reached without a person: judged by its own row rule over everyone holding
@@ -322,7 +336,8 @@ class Reach:
 
     def reference(self, kind: str, key: str) -> Any:
         """Establishments and organisations: reference data, the same for everyone."""
-        if KINDS[kind].type_name is not None:
+        spec = judged_kind(kind)
+        if spec.type_name is not None or spec.parent is not None:
             raise LookupError(f"{kind} is not reference data")
         raw = self.loaders.peek(kind, key)
         if raw is MISSING:

@@ -24,6 +24,7 @@ from graphql import (
     GraphQLNonNull,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     ValidationContext,
     ValidationRule,
@@ -104,6 +105,8 @@ class MaxCost(ValidationRule):
         return 1 + inner * self._multiplier(node, definition)
 
     def _multiplier(self, node: FieldNode, definition: Any) -> int:
+        if node.name.value == "_entities":  # federation: one entity per representation
+            return _representations(node)
         first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
         if isinstance(first, IntValueNode):
             digits = first.value.lstrip("-")
@@ -116,3 +119,13 @@ class MaxCost(ValidationRule):
         kind = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) \
             else definition.type
         return UNPAGED_LIST if isinstance(kind, GraphQLList) else 1
+
+
+def _representations(node: FieldNode) -> int:
+    """`_entities`' representations: a literal list's length, else the most it takes."""
+    from resolvers.entities import MAX_REPRESENTATIONS
+
+    given = next((a.value for a in node.arguments or () if a.name.value == "representations"),
+                 None)
+    return max(1, len(given.values)) if isinstance(given, ListValueNode) \
+        else MAX_REPRESENTATIONS
