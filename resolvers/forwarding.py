@@ -142,7 +142,9 @@ class _Forwarder:
 def _variable_literals(info: GraphQLResolveInfo) -> Mapping[str, ValueNode]:
     """Each variable's coerced value as a literal of its declared type."""
     found: dict[str, ValueNode] = {}
-    values = info.variable_values.coerced
+    # graphql-core 3.3 hands resolvers the coerced values (typed as VariableValues).
+    given: Any = info.variable_values
+    values: Mapping[str, Any] = getattr(given, "coerced", given)
     for definition in info.operation.variable_definitions or ():
         name = definition.variable.name.value
         if name not in values:

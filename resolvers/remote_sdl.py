@@ -203,9 +203,8 @@ def _nullable_field(node: FieldDefinitionNode) -> FieldDefinitionNode:
 
 def _bare(node: Any) -> Any:
     """An input field or enum value without the subgraph's directives."""
-    copy = type(node)(**{k: getattr(node, k) for k in node.keys if k != "loc"})
-    copy.directives = _directives(node)
-    return copy
+    return type(node)(**{k: getattr(node, k) for k in node.keys if k not in ("loc", "directives")},
+                      directives=_directives(node))
 
 
 def _copied(node: Any) -> Any:
