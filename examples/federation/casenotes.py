@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import orjson
 import strawberry
 from starlette.requests import Request
 
@@ -165,13 +167,16 @@ class CaseNotesService(Simulator):
     def __init__(self, notes: Notes, open_: bool = False) -> None:
         super().__init__("casenotes")
         self.notes, self.open = notes, open_
+        self.requests: deque[str] = deque(maxlen=100)  # the latest bodies it was sent
         self.route("/graphql", "POST")(self.graphql)
 
     def _authorised(self, header: str) -> bool:
         return self.open or super()._authorised(header)
 
     async def graphql(self, request: Request) -> dict[str, Any]:
-        body = await request.json()
+        raw = await request.body()
+        self.requests.append(raw.decode())
+        body = orjson.loads(raw)
         result = await SCHEMA.execute(body.get("query", ""), body.get("variables"),
                                       context_value={"notes": self.notes},
                                       operation_name=body.get("operationName"))
