@@ -43,7 +43,9 @@ def overlaid(policies: PolicySet, directories: Sequence[Path],
 
 
 def _optional(path: Path, problems: list[str]) -> dict[str, TypeRule]:
-    return loader.read(path, problems) if path.exists() else {}
+    """The file's rules, each naming its directory too (`casenotes-policies/crc.toml`)."""
+    found = loader.read(path, problems) if path.exists() else {}
+    return {t: replace(r, source=f"{path.parent.name}/{r.source}") for t, r in found.items()}
 
 
 def _added(base: TypeRule | None, extra: TypeRule, type_name: str,

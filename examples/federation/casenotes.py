@@ -133,7 +133,7 @@ class Case:
         return [] if crn is None else notes.of(crn, first, case_id=self.id)
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> Case:  # noqa: A002 (the key's name)
+    def resolve_reference(cls, id: strawberry.ID) -> Case:
         return cls(id=id)
 
 
@@ -153,7 +153,7 @@ class Prisoner:
 @strawberry.type
 class Query:
     @strawberry.field(description="One note by id, for the CRC's own clients.")
-    def case_note(self, info: strawberry.Info, id: strawberry.ID) -> CaseNote | None:  # noqa: A002
+    def case_note(self, info: strawberry.Info, id: strawberry.ID) -> CaseNote | None:
         return None
 
 

@@ -117,11 +117,11 @@ async def test_a_slow_subgraph_is_cut_off_at_the_query_deadline(notes_service, s
 
 
 async def test_query_cost_counts_the_subgraphs_fields(notes_app, stats):
-    rows = "caseload(first: 100) { edges { node { offender { crn %s } } } }"
-    fine = await ask(notes_app, "{ %s }" % rows % "", **OFFICER)
+    def rows(remote: str) -> str:
+        return "{ caseload(first: 100) { edges { node { offender { crn " + remote + " } } } } }"
+    fine = await ask(notes_app, rows(""), **OFFICER)
     assert "errors" not in fine
-    costly = await ask(notes_app, "{ %s }" % rows % "caseNotes(first: 100) { id text type }",
-                       **OFFICER)
+    costly = await ask(notes_app, rows("caseNotes(first: 100) { id text type }"), **OFFICER)
     [error] = costly["errors"]
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert error["extensions"]["limit"] == "max_cost" and error["extensions"]["value"] > 25_000
