@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
+ROUTER := examples/federation/router
+ROUTER_STAMP := $(ROUTER)/node_modules/.installed
 
 .PHONY: run test lint typecheck install lock bench clean noninterference
 
@@ -29,12 +31,17 @@ $(AUDIT_STAMP): $(AUDIT)/package-lock.json
 	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(AUDIT_STAMP)
 
-install: $(STAMP) $(AUDIT_STAMP)
+# The federation tests' router (Apollo Gateway), pinned by its lock file.
+$(ROUTER_STAMP): $(ROUTER)/package-lock.json
+	cd $(ROUTER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ROUTER_STAMP)
+
+install: $(STAMP) $(AUDIT_STAMP) $(ROUTER_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(AUDIT_STAMP)
+test: $(STAMP) $(AUDIT_STAMP) $(ROUTER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

@@ -4,7 +4,8 @@ It extends casegraph's entities with what the CRC keeps itself: `Offender.caseNo
 `Case.caseNotes` (the notes its officers wrote about the contacts they had, from the demo
 data's appointments kept by the person's current provider) and `Prisoner.resettlementNeeds`
 (its resettlement team's assessment of someone in custody, "through the gate"). Its own root
-field, `caseNote(id)`, is for its own clients: casegraph does not expose it.
+fields (`caseNote(id)`, `recentlyNoted`) are for its own clients and a router: casegraph does
+not expose them.
 
     .venv/bin/python -m examples.federation.casenotes --port 8091 [--open]
 
@@ -66,9 +67,11 @@ class Notes:
     data: Dataset
     broken: set[str] = field(default_factory=set)
     owners: dict[str, str] = field(default_factory=dict)  # case id -> CRN
+    noted: list[str] = field(default_factory=list)  # CRNs with notes, in order
 
     def __post_init__(self) -> None:
         self.owners = {c.id: crn for crn, cases in self.data.cases.items() for c in cases}
+        self.noted = sorted(self.data.appointments)
 
     def of(self, crn: str, first: int | None, case_id: str | None = None) -> list[CaseNote]:
         if crn in self.broken:
@@ -155,6 +158,11 @@ class Query:
     @strawberry.field(description="One note by id, for the CRC's own clients.")
     def case_note(self, info: strawberry.Info, id: strawberry.ID) -> CaseNote | None:
         return None
+
+    @strawberry.field(description="People with notes, by CRN: references a router resolves "
+                                  "from casegraph, as each caller may see them.")
+    def recently_noted(self, info: strawberry.Info, first: int = 5) -> list[Offender]:
+        return [Offender(crn=strawberry.ID(c)) for c in _notes(info).noted[:max(0, first)]]
 
 
 SCHEMA = strawberry.federation.Schema(query=Query, types=[Offender, Case, Prisoner],
