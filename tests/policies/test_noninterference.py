@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import GraphQLObjectType, GraphQLSchema, get_named_type, is_abstract_type, is_leaf_type
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -148,11 +148,16 @@ def _literal(value: Any) -> str:
         return str(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
     return '"' + str(value).replace('"', '\\"') + '"'
 
 
 @st.composite
-def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, Any]]:
+def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = SCHEMA
+               ) -> tuple[str, dict[str, Any]]:
+    """A query over `schema`'s root fields (a root field of a union type, as `_entities`,
+    selects on each of its types)."""
     draft = Draft({}, [], [])
 
     def arguments(field: Any) -> str:
@@ -202,7 +207,7 @@ def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, 
             return f"... on {kind.name} {{ {body} }}"
         return body
 
-    query = SCHEMA.query_type
+    query = schema.query_type
     assert query is not None
     roots = draw(st.lists(st.sampled_from(sorted(query.fields)), min_size=1, max_size=3))
     parts = []
@@ -210,8 +215,13 @@ def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, 
         field = query.fields[name]
         inner = get_named_type(field.type)
         call = f"r{i}: {name}{arguments(field)}"
-        parts.append(f"{call} {{ {wrapped(inner, 1)} }}" if isinstance(inner, GraphQLObjectType)
-                     else call)
+        if is_abstract_type(inner):
+            inner_types = schema.get_possible_types(inner)  # type: ignore[arg-type]
+            parts.append(f"{call} {{ __typename " + " ".join(
+                f"... on {t.name} {{ {selection(t, 1)} }}" for t in inner_types) + " }")
+        else:
+            parts.append(f"{call} {{ {wrapped(inner, 1)} }}"
+                         if isinstance(inner, GraphQLObjectType) else call)
     declared = f"({', '.join(draft.declarations)})" if draft.declarations else ""
     document = f"query Q{declared} {{ {' '.join(parts)} }} " + " ".join(draft.fragments)
     return document, draft.variables
@@ -237,14 +247,15 @@ def _over_http(delius: str, nomis: str, data: Any) -> Settings:
 class Twin:
     """The original and the copy, each behind a gateway, asked the same things."""
 
-    def __init__(self, original: TestClient, copy: TestClient) -> None:
+    def __init__(self, original: TestClient, copy: TestClient, path: str = "/graphql") -> None:
         self.clients = (original, copy)
+        self.path = path
 
     def ask(self, who: Who, document: str, variables: dict[str, Any]) -> list[Any]:
         headers = {"Authorization": f"Bearer {who.token()}"}
         answers = []
         for client in self.clients:
-            response = client.post("/graphql", headers=headers,
+            response = client.post(self.path, headers=headers,
                                    json={"query": document, "variables": variables})
             answers.append((response.status_code, masked(response.json())))
         return answers
