@@ -31,8 +31,11 @@ def router(subgraphs: dict[str, str]) -> Iterator[str]:
     process = subprocess.Popen(["node", "router.mjs"], cwd=ROUTER, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()],
-                     daemon=True).start()
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+    threading.Thread(target=read, daemon=True).start()
     seen: list[str] = []
     try:
         while not seen or not seen[-1].startswith("ready"):

@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from examples.federation import casenotes
 from gateway.app import create_app
+from resolvers.entities import federated as with_entities
 from tests.federation.conftest import federated
 from tests.policies.reach_oracle import Reach, copy_outside_reach
 from tests.policies.test_noninterference import (
@@ -67,8 +68,8 @@ def test_answers_through_federation_depend_only_on_what_the_principal_may_see(
     copy, reach = copy_outside_reach(dataset, who.principal())
     with ExitStack() as stack:
         twin = Twin(original, gateway(stack, copy), path)
-        schema = original.app.state.schema._schema if path == "/graphql" else \
-            _subgraph_schema(original)
+        client_schema = original.app.state.schema._schema
+        schema = client_schema if path == "/graphql" else with_entities(client_schema)
         values = entity_pools(dataset, reach, pools(dataset, reach))
         federated_fields = ("_entities",) if path == "/subgraph" else \
             ("caseNotes", "resettlementNeeds")
@@ -79,13 +80,6 @@ def test_answers_through_federation_depend_only_on_what_the_principal_may_see(
             assume(any(name in operation[0] for name in federated_fields))
             _check(twin, who, *operation)
         run()
-
-
-def _subgraph_schema(client: TestClient) -> Any:
-    """The schema `/subgraph` serves: the client schema plus `_entities` and `_service`."""
-    from resolvers.entities import federated as with_entities
-
-    return with_entities(client.app.state.schema._schema)
 
 
 SWEEP = """query Sweep($crn: ID!) { offender(crn: $crn) { crn accessRestricted

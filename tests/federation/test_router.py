@@ -57,8 +57,8 @@ def test_references_from_another_subgraph_resolve_as_the_callers_token_allows(co
                         ("C16", {})):
         via_router = post(router_url, query, org, **claims)["data"]["recentlyNoted"]
         for person in via_router:
-            alone = post(direct, '{ offender(crn: "%s") { name { surname } tier } }'
-                         % person["crn"], org, **claims)["data"]["offender"]
+            alone = post(direct, '{ offender(crn: "' + person["crn"]
+                         + '") { name { surname } tier } }', org, **claims)["data"]["offender"]
             expected = alone or {"name": None, "tier": None}
             assert {"name": person["name"], "tier": person["tier"]} == expected, person["crn"]
         seen = [p["crn"] for p in via_router if p["name"] is not None]

@@ -216,7 +216,7 @@ def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = 
         inner = get_named_type(field.type)
         call = f"r{i}: {name}{arguments(field)}"
         if is_abstract_type(inner):
-            inner_types = schema.get_possible_types(inner)  # type: ignore[arg-type]
+            inner_types = schema.get_possible_types(inner)
             parts.append(f"{call} {{ __typename " + " ".join(
                 f"... on {t.name} {{ {selection(t, 1)} }}" for t in inner_types) + " }")
         else:
