@@ -23,7 +23,7 @@ from providers.errors import BackendBadData
 from providers.subgraph.provider import _answers, _parsed
 from resolvers.remote import shaped
 
-TYPES = build_schema("""enum Kind { A B } scalar Stamp type Note { id: ID }
+TYPES: dict[str, Any] = build_schema("""enum Kind { A B } scalar Stamp type Note { id: ID }
 type Query { n: Note k: Kind s: Stamp }""").type_map
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
                     | st.text(max_size=5),
