@@ -76,3 +76,10 @@ def test_denials_reach_the_client_through_the_router(composed):
                      timeout=30).json()
     assert c01["data"]["offender"] == {"crn": "X000004", "registrations": None}
     assert [e["extensions"]["code"] for e in c01["errors"]] == ["FORBIDDEN"]
+
+
+def test_the_readme_example_query_answers_through_the_router(composed):
+    from tests.federation.test_readme import QUERY
+
+    body = post(composed[0], QUERY, **OFFICER)
+    assert "errors" not in body and len(body["data"]["caseload"]["edges"]) == 10
