@@ -9,8 +9,12 @@ AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 ROUTER := examples/federation/router
 ROUTER_STAMP := $(ROUTER)/node_modules/.installed
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
+UI := examples/caseload-ui
+UI_STAMP := $(UI)/node_modules/.installed
 
-.PHONY: run test lint typecheck install lock bench clean noninterference
+.PHONY: run test lint typecheck install lock bench clean noninterference ui schema-check
 
 LOCK := requirements/test.txt
 UV := uv==0.13.8
@@ -36,15 +40,34 @@ $(ROUTER_STAMP): $(ROUTER)/package-lock.json
 	cd $(ROUTER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ROUTER_STAMP)
 
-install: $(STAMP) $(AUDIT_STAMP) $(ROUTER_STAMP)
+# Front-end tooling the tests run against a live gateway (graphql-codegen, relay-compiler, urql).
+$(CLIENTS_STAMP): $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
+# The example caseload UI: its build is committed (so `make run` needs no node); `make ui`
+# rebuilds it after a change to its source, and a test checks the two agree.
+$(UI_STAMP): $(UI)/package-lock.json
+	cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(UI_STAMP)
+
+ui: $(UI_STAMP)
+	cd $(UI) && npm run build
+
+install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(ROUTER_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(AUDIT_STAMP) $(ROUTER_STAMP)
+test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(ROUTER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# What a schema change does to clients, before committing it (`make test` checks history too).
+schema-check: $(STAMP)
+	$(BIN)/casegraph schema print | $(BIN)/casegraph schema diff tests/snapshots/schema.graphql - \
+		--accepted tests/snapshots/schema-breaking.toml
 
 # The noninterference property test's full profile: 2,000 examples per principal.
 noninterference: $(STAMP)

@@ -6,28 +6,29 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
 from gateway.authentication import Authenticated
+from gateway.cors import cors
 from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
+from gateway.directives import advertise_spec_locations
 from gateway.federation import Federation
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
+from gateway.metrics_access import MetricsEndpoint, networks
 from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.settings import Settings
 from gateway.telemetry import Telemetry
 from gateway.tracing import RequestTelemetry
+from gateway.ui import ui_routes
 from gateway.view import GraphQLView
 from policies.coverage import checked
 from policies.evaluator import Evaluator
@@ -69,16 +70,6 @@ def _gauges(telemetry: Telemetry, registry: Any, audit: AuditTrail | None) -> No
             (float(audit.refused), {"outcome": "refused"})])
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
-    """CORS by allow-list: none unless configured, so no other site's script can read answers."""
-    if not settings.cors_origins:
-        return []
-    return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                       allow_methods=["GET", "POST"], max_age=600,
-                       allow_headers=["authorization", "content-type", "accept",
-                                      "graphql-require-preflight"])]
-
-
 def _cost_limit(settings: Settings, validation: Validation) -> list[Any]:
     """The cost-weighted rate limit's extension, when one is configured."""
     limits = settings.rate_limits
@@ -99,11 +90,13 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     def schema_for(extend: Any) -> Any:
         """A schema with its own validation cache (verdicts are per schema)."""
         validation = Validation(settings.limits, settings.introspection)
-        return build_schema(introspection=settings.introspection,
-                            validation=lambda: GuardedValidation(validation),
-                            max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                            tracer=telemetry.tracer, extensions=_cost_limit(settings, validation),
-                            extend=extend)
+        built = build_schema(introspection=settings.introspection,
+                             validation=lambda: GuardedValidation(validation),
+                             max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
+                             tracer=telemetry.tracer, extensions=_cost_limit(settings, validation),
+                             extend=extend)
+        advertise_spec_locations(built._schema)
+        return built
     schema = schema_for(federation.merged)
     fields, non_null = entities.with_federation(object_fields(schema), non_null_fields(schema))
     policies = checked(settings.policy_dir, fields, non_null, ALL_KINDS | federation.kinds,
@@ -162,11 +155,12 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app = Starlette(routes=[
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/metrics", lambda _: Response(telemetry.prometheus(),
-                                             media_type=CONTENT_TYPE_LATEST)),
+        Route("/metrics", MetricsEndpoint(telemetry.prometheus,
+                                          networks(settings.telemetry.metrics_from)).serve),
         *[Route(path, graphql, methods=["GET", "POST"]) for path in views if path != "/graphql"],
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
-    ], lifespan=lifespan, middleware=_middleware(settings))
+        *ui_routes(settings.ui_dir, settings.auth.demo),
+    ], lifespan=lifespan, middleware=cors(settings.cors_origins, settings.cors_allow_headers))
     app.state.schema = schema
     app.state.evaluator = evaluator
     app.state.registry = registry

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="casegraph", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"casegraph {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="run the gateway")
     serve.add_argument("--config", type=Path, help="TOML config (default: the embedded demo)")
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="gateway processes on one port (share the cache and rate limits "
                             "through Redis)")
+    serve.add_argument("--traces", choices=["none", "console", "otlp"],
+                       help="where spans go (default: the config's, else none)")
     serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
     token = commands.add_parser("token", help="mint a demo token (trusted only by the demo)")
@@ -53,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="schema tools")
     schema_commands = schema.add_subparsers(required=True, metavar="ACTION")
     schema_commands.add_parser("print", help="write the SDL to stdout").set_defaults(run=_sdl)
+    diff = schema_commands.add_parser("diff", help="classify the changes from OLD to NEW: "
+                                                   "breaking, dangerous or safe")
+    diff.add_argument("old", type=Path, help="SDL file")
+    diff.add_argument("new", help="SDL file, or - for stdin (casegraph schema print | ...)")
+    diff.add_argument("--accepted", type=Path,
+                      help="TOML file of accepted breaking changes (exit 1 on any other)")
+    diff.set_defaults(run=_schema_diff)
     simulate = commands.add_parser("simulate", help="run a backend simulator on loopback")
     simulate.add_argument("system", choices=["delius", "nomis"])
     simulate.add_argument("--host", default="127.0.0.1")
@@ -75,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     policy = commands.add_parser("policy", help="explain and test the policies")
     policy_commands = policy.add_subparsers(required=True, metavar="ACTION")
     explain = policy_commands.add_parser("explain", help="each field's decision and its rule")
-    explain.add_argument("--token", required=True, help="the bearer token to judge")
-    explain.add_argument("--query", type=Path, required=True, help="a file with the query")
+    explain.add_argument("--token", required=True,
+                         help="the bearer token to judge (a `Bearer ` prefix is fine)")
+    explain.add_argument("--query", required=True, help="the query's text, or a file with it")
     explain.add_argument("--config", type=Path)
     explain.set_defaults(run=_explain)
     cases = policy_commands.add_parser("test", help="run policy test cases written as data")
@@ -110,22 +121,27 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.settings import serving_settings
     from providers.registry import preflight
 
-    settings = serving_settings(args.config)
+    settings = serving_settings(args.config, args.traces)
     logs.configure(settings.telemetry.logs)
     app = create_app(settings)  # checked here before any worker starts
     asyncio.run(preflight(settings.providers))
+    sock = serving.bind(args.host, args.port, reuse_port=args.worker)
     if not args.worker:
         url = f"http://{args.host}:{args.port}/graphql"
         print(f"casegraph: GraphiQL and the API at {url}"
               + (f" ({args.workers} processes)" if args.workers > 1 else ""), flush=True)
+        if settings.ui_dir and (settings.ui_dir / "index.html").is_file():
+            print(f"casegraph: the example caseload UI at http://{args.host}:{args.port}/ui/",
+                  flush=True)
         if settings.auth.demo:
             _print_demo_tokens()
     if args.workers > 1:
         del app
+        sock.close()  # the port is free to us; each worker binds its own
         worker = ["serve", "--worker", "--host", args.host, "--port", str(args.port)]
         return serving.supervise(worker + (["--config", str(args.config)] if args.config
                                            else []), args.workers)
-    serving.serve(app, args.host, args.port, reuse_port=args.worker)
+    serving.serve(app, sock)
     return 0
 
 
@@ -136,7 +152,31 @@ def _print_demo_tokens() -> None:
     for label, org, scopes, staff, user in DEMO_PRINCIPALS:
         token = tokens.mint(org, scopes, staff=staff, username=user)
         print(f"\n  {label} [{org}; {' '.join(scopes)}]\n  Authorization: Bearer {token}")
-    print("\nMore: casegraph token --org C05 --scope read --scope custody:read\n")
+    print(f"\nMore: {_invoked_as()} token --org C05 --scope read --scope custody:read\n")
+
+
+def _invoked_as() -> str:
+    """How to run casegraph again from this shell: `casegraph` when that is on PATH and is
+    this one, else the path it was started by (`.venv/bin/casegraph` under `make run`)."""
+    import os
+    import shutil
+
+    started = sys.argv[0]
+    on_path = shutil.which("casegraph")
+    if Path(started).name != "casegraph":
+        started = f"{sys.executable} -m gateway.cli"
+    elif on_path and os.path.realpath(on_path) == os.path.realpath(started):
+        started = "casegraph"
+    return started
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("casegraph")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -144,6 +184,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from gateway import serving
     from providers.embedded.dataset import DEFAULT_SIZE, shared
     from providers.simulation import CLIENT_ID, CLIENT_SECRET
 
@@ -151,9 +192,10 @@ def _simulate(args: argparse.Namespace) -> int:
     sim, app = module.build(shared(size=args.size or DEFAULT_SIZE))
     sim.faults.latency_ms = args.latency_ms
     port = args.port or {"delius": 8081, "nomis": 8082}[args.system]
+    sock = serving.bind(args.host, port)
     print(f"casegraph: {args.system} simulator at http://{args.host}:{port} "
-          f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults)")
-    uvicorn.run(app, host=args.host, port=port, log_level="warning")
+          f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults)", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0
 
 
@@ -213,16 +255,42 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from graphql import GraphQLError
+
     from gateway.auth import AuthError
     from gateway.policy_tools import explain
 
     try:
-        lines = explain(load_settings(args.config), args.token, args.query.read_text())
-    except AuthError as exc:
+        lines = explain(load_settings(args.config), args.token, _query_text(args.query))
+    except (AuthError, GraphQLError) as exc:
         print(f"casegraph: {exc}", file=sys.stderr)
         return 2
     print("\n".join(lines))
     return 0
+
+
+def _query_text(value: str) -> str:
+    """An operation always has a `{`; a file name that has one is not worth the confusion."""
+    if "{" in value:
+        return value
+    try:
+        return Path(value).read_text()
+    except OSError as exc:
+        raise ConfigError(f"--query {value!r}: neither a query nor a readable file "
+                          f"({exc.strerror})") from exc
+
+
+def _schema_diff(args: argparse.Namespace) -> int:
+    from gateway.schema_diff import report
+
+    try:
+        old = args.old.read_text()
+        new = sys.stdin.read() if args.new == "-" else Path(args.new).read_text()
+    except OSError as exc:
+        raise ConfigError(f"schema diff: {exc.filename}: {exc.strerror}") from exc
+    lines, refused = report(old, new, args.accepted)
+    print("\n".join(lines))
+    return 1 if refused else 0
 
 
 def _policy_test(args: argparse.Namespace) -> int:

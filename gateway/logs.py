@@ -41,3 +41,6 @@ def configure(fmt: str = "json", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs each request at INFO; the start-up reachability check asks each backend's base
+    # URL, whose "404 Not Found" only proves it answers, yet reads as a failure.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))

@@ -2,7 +2,9 @@
 
 A client sends `extensions.persistedQuery = {version: 1, sha256Hash}`. With APQ the server
 remembers documents it has been sent once (bounded, in process, and in the shared cache when
-one is configured, so other gateway processes learn them too). A client named under
+one is configured, so other gateway processes learn them too), for the organisation that sent
+them: were the store shared, a hash that runs would tell another organisation that someone
+had run that document, identifiers and names in it included. A client named under
 `[persisted.clients]` is in trusted-documents mode: it may run only the operations of its
 manifest, by hash or by their exact text, and cannot register new ones.
 """
@@ -93,7 +95,8 @@ class PersistedOperations:
         self._known: OrderedDict[str, str] = OrderedDict()
         self._capacity = capacity
 
-    async def resolve(self, data: GraphQLRequestData, client: str | None) -> GraphQLRequestData:
+    async def resolve(self, data: GraphQLRequestData, client: str | None, org: str
+                      ) -> GraphQLRequestData:
         requested = (data.extensions or {}).get("persistedQuery")
         if client in self.trusted:
             return self._trusted(data, requested, client)
@@ -103,19 +106,19 @@ class PersistedOperations:
             raise PersistedError("PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported")
         digest = _hash_of(requested)
         if data.query is None:
-            return replace(data, query=await self._recall(digest))
+            return replace(data, query=await self._recall(f"{org}:{digest}"))
         if sha256(data.query) != digest:
             raise PersistedError("PERSISTED_QUERY_HASH_MISMATCH",
                                  "provided sha256Hash does not match the query")
         return data
 
-    async def ran(self, data: GraphQLRequestData) -> None:
+    async def ran(self, data: GraphQLRequestData, org: str) -> None:
         """Remember an APQ document once it has run: junk never fills the store."""
         requested = (data.extensions or {}).get("persistedQuery")
         if self.apq and requested is not None and data.query is not None:
             digest = _hash_of(requested)
             if digest == sha256(data.query):  # a trusted manifest's ids need not be hashes
-                await self._remember(digest, data.query)
+                await self._remember(f"{org}:{digest}", data.query)
 
     def _trusted(self, data: GraphQLRequestData, requested: Any, client: str
                  ) -> GraphQLRequestData:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from graphql import parse
+from graphql import parse, validate
 
 from gateway import tokens
 from gateway.app import create_app
@@ -30,9 +30,17 @@ ENFORCEMENT = ("fields: decided once for the operation by the executor "
 
 def explain(settings: Settings, token: str, query: str) -> list[str]:
     """One line per selected field: its path, decision and the rule that made it, as the
-    executor's walk decides them (the same walk, the same decisions)."""
+    executor's walk decides them (the same walk, the same decisions).
+
+    `token` may carry the `Bearer ` prefix, as copied from a header. A query that does not
+    parse or validate raises its first `GraphQLError`, as the gateway would answer it.
+    """
     app = create_app(settings)
-    principal = asyncio.run(TokenVerifier(settings.auth).principal(f"Bearer {token}"))
+    schema = app.state.schema._schema
+    document = parse(query)
+    if errors := validate(schema, document):
+        raise errors[0]
+    principal = asyncio.run(TokenVerifier(settings.auth).principal(f"Bearer {_bare(token)}"))
     decisions: Evaluator = app.state.evaluator
     verdict = decisions.decisions(principal)
     lines = [f"principal: {principal.subject} org={principal.org} ({principal.org_type}) "
@@ -41,8 +49,6 @@ def explain(settings: Settings, token: str, query: str) -> list[str]:
         kinds = ", ".join(sorted(k for k, spec in KINDS.items() if spec.type_name == type_name))
         lines.append(f"rows of {type_name}: {_rows(verdict.rules.get(type_name), rows)}"
                      + (f" [records: {kinds}]" if kinds else ""))
-    schema = app.state.schema._schema
-    document = parse(query)
     operation = operation_of(document.definitions, None)
     if operation is None:
         return [*lines, "no single operation to explain in that document"]
@@ -51,11 +57,19 @@ def explain(settings: Settings, token: str, query: str) -> list[str]:
     return lines
 
 
+def _bare(token: str) -> str:
+    """The token alone, from `Bearer <token>` or `<token>` (as copied from a header)."""
+    token = token.strip()
+    return token[7:].strip() if token[:7].lower() == "bearer " else token
+
+
 def _rows(rule: Any, rows: Any) -> str:
     if rule is None or rule.rows is None:
         return "none visible (no rule: deny by default)"
     if rows.clauses is None:
         return f"all ({rule.source})"
+    if not rows.clauses and rule.rows_scope is not None:
+        return f"none visible: needs scope {rule.rows_scope!r} ({rule.source})"
     if not rows.clauses:
         return f"none visible ({rule.source})"
     clauses = [" and ".join(f"{name} = {want!r}" for name, _, want in clause)

@@ -13,6 +13,7 @@ from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
 from gateway.federation import FederationSettings, parse_federation
 from gateway.limits import LIMIT_KEYS, Limits
+from gateway.metrics_access import networks
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.telemetry import TelemetrySettings
@@ -25,11 +26,11 @@ _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "binding
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl"})
-_HTTP_KEYS = frozenset({"cors_origins", "max_batch"})
+_HTTP_KEYS = frozenset({"cors_origins", "cors_allow_headers", "max_batch", "ui_dir"})
 _RATE_KEYS = frozenset({"default", "clients", "storage", "enabled", "cost", "cost_clients"})
 _PERSISTED_KEYS = frozenset({"apq", "clients"})
 _AUDIT_KEYS = frozenset({"sink", "path", "dsn", "queue"})
-_TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs"})
+_TELEMETRY_KEYS = frozenset({"traces", "otlp_endpoint", "service_name", "logs", "metrics_from"})
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ class Settings:
     cache_grace_seconds: float = 600.0
     cache_ttls: dict[str, float] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
+    cors_allow_headers: tuple[str, ...] = ()  # besides the protocol's and Apollo Client's
     max_batch: int = 10  # operations in one batched request; 0 refuses batches
+    ui_dir: Path | None = None  # a built UI to serve at /ui/ (the demo serves the example's)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     persisted: PersistedSettings = field(default_factory=PersistedSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
@@ -61,18 +64,21 @@ class Settings:
     federation: FederationSettings = field(default_factory=FederationSettings)
 
 
-def serving_settings(path: Path | None) -> Settings:
-    """What `casegraph serve` runs: the file, or the demo, which prints its traces."""
+def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
+    """What `casegraph serve` runs: the file or the demo, with `--traces` if given (console
+    traces are opt-in: a span dump per request would scroll the demo's tokens away)."""
     settings = load_settings(path)
-    if path is None:
-        settings = replace(settings, telemetry=replace(settings.telemetry, traces="console"))
+    if traces is not None:
+        settings = replace(settings, telemetry=replace(settings.telemetry, traces=traces))
     return settings
 
 
 def load_settings(path: Path | None) -> Settings:
     """The demo settings when `path` is None; otherwise the file, strictly checked."""
     if path is None:
-        return Settings()
+        from gateway.ui import UI_DIST
+
+        return Settings(ui_dir=UI_DIST)
     try:
         raw = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -108,7 +114,10 @@ def load_settings(path: Path | None) -> Settings:
                     cache_grace_seconds=float(cache.get("grace_seconds", 600.0)),
                     cache_ttls={k: float(v) for k, v in cache.get("ttl", {}).items()},
                     cors_origins=tuple(str(o) for o in http.get("cors_origins", ())),
+                    cors_allow_headers=tuple(str(h) for h in http.get("cors_allow_headers",
+                                                                       ())),
                     max_batch=int(http.get("max_batch", 10)),
+                    ui_dir=Path(os.path.expandvars(http["ui_dir"])) if "ui_dir" in http else None,
                     rate_limits=_rate_limits(raw.get("rate_limits", {})),
                     persisted=_persisted(raw.get("persisted", {})),
                     audit=_audit(raw.get("audit", {})),
@@ -159,9 +168,16 @@ def _telemetry(raw: dict[str, Any]) -> TelemetrySettings:
     if logs not in ("json", "text"):
         raise ConfigError(f"telemetry.logs = {logs!r}: choose 'json' or 'text'")
     endpoint = raw.get("otlp_endpoint")
+    allowed = raw.get("metrics_from", list(TelemetrySettings.metrics_from))
+    try:
+        networks(allowed if isinstance(allowed, list) else [allowed])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"telemetry.metrics_from = {allowed!r}: a list of networks, e.g. "
+                          "[\"127.0.0.0/8\", \"10.0.0.0/8\"]") from exc
     return TelemetrySettings(traces=str(raw.get("traces", "otlp" if endpoint else "none")),
                              otlp_endpoint=os.path.expandvars(endpoint) if endpoint else None,
-                             service_name=str(raw.get("service_name", "casegraph")), logs=logs)
+                             service_name=str(raw.get("service_name", "casegraph")), logs=logs,
+                             metrics_from=tuple(allowed))
 
 
 def _providers(raw: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

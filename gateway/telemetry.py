@@ -45,6 +45,7 @@ class TelemetrySettings:
     otlp_endpoint: str | None = None  # e.g. http://collector:4318 (traces and metrics)
     service_name: str = "casegraph"
     logs: str = "json"  # json | text (for `casegraph serve`)
+    metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")  # who may read /metrics
 
 
 def _span_exporter(settings: TelemetrySettings) -> SpanExporter | None:

@@ -33,7 +33,7 @@ from providers.registry import Registry
 from resolvers import sources
 from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
-from resolvers.reach import Reach
+from resolvers.reach import Reach, Received
 
 WITHHELD = {"message": "The audit trail cannot record this answer, so its personal data is "
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
@@ -106,7 +106,7 @@ class GraphQLView(CheckedBody, GraphQL):
             principal = request.state.principal
             try:
                 request_data = await self.persisted.resolve(
-                    request_data, principal.client_id or principal.subject)
+                    request_data, principal.client_id or principal.subject, principal.org)
             except PersistedError as exc:
                 return ExecutionResult(data=None, errors=[exc.as_graphql()])
         context = self.new_context(request, request_data)
@@ -119,7 +119,7 @@ class GraphQLView(CheckedBody, GraphQL):
             raise
         request.state.contexts[id(result)] = context
         if self.persisted is not None and result.data is not None:
-            await self.persisted.ran(request_data)
+            await self.persisted.ran(request_data, request.state.principal.org)
         return result
 
     async def process_result(self, request: Request,
@@ -129,7 +129,8 @@ class GraphQLView(CheckedBody, GraphQL):
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:
             errors = [format_error(e) for e in context.denials] + errors
-            received = context.reach.received
+            # Nothing reached the caller when the whole answer is null; else what was handed out.
+            received = context.reach.received if result.data is not None else Received()
             failed = {e["extensions"]["provider"] for e in errors
                       if "provider" in e["extensions"]}
             extensions["sources"] = sources.report(

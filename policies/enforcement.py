@@ -58,9 +58,11 @@ def selected_fields(schema: GraphQLSchema, operation: OperationDefinitionNode,
                     fragments: Mapping[str, FragmentDefinitionNode],
                     variables: Mapping[str, Any] | None = None,
                     descend: Callable[[str, str], bool] = lambda _t, _f: True,
-                    budget: int = MAX_VISITS) -> Iterator[Selected]:
-    """Every field the operation selects (on each possible type of an abstract parent), with
-    its response path; `descend` prunes subtrees. Raises `TooLargeToJudge` past `budget`."""
+                    budget: int = MAX_VISITS,
+                    possible: Callable[[str], bool] = lambda _t: True) -> Iterator[Selected]:
+    """Every field the operation selects (on each possible type of an abstract parent that
+    `possible` admits), with its response path; `descend` prunes subtrees. Raises
+    `TooLargeToJudge` past `budget`."""
     root = schema.get_root_type(operation.operation)
     if root is None:
         return
@@ -99,7 +101,7 @@ def selected_fields(schema: GraphQLSchema, operation: OperationDefinitionNode,
         if name.startswith("__"):
             return
         here = (*path, node.alias.value if node.alias else name)
-        for owner in _object_types(schema, parent):
+        for owner in _object_types(schema, parent, possible):
             definition = owner.fields.get(name)
             if definition is None:
                 continue
@@ -113,11 +115,14 @@ def selected_fields(schema: GraphQLSchema, operation: OperationDefinitionNode,
     yield from walk(operation.selection_set, root, ())
 
 
-def _object_types(schema: GraphQLSchema, parent: GraphQLNamedType) -> list[GraphQLObjectType]:
+def _object_types(schema: GraphQLSchema, parent: GraphQLNamedType,
+                  possible: Callable[[str], bool]) -> list[GraphQLObjectType]:
+    """The parent, or the types an abstract parent may be at run time for this principal:
+    a type whose row rule admits no row at all never reaches them, so is not judged."""
     if isinstance(parent, GraphQLObjectType):
         return [parent]
     if is_abstract_type(parent):
-        return list(schema.get_possible_types(parent))
+        return [t for t in schema.get_possible_types(parent) if possible(t.name)]
     return []
 
 
@@ -153,7 +158,8 @@ def judge(schema: GraphQLSchema, operation: OperationDefinitionNode,
           decisions: Decisions, budget: int = MAX_VISITS) -> Judgement:
     found: dict[tuple[str, ...], Selected] = {}
     groups: set[str] = set()
-    for s in selected_fields(schema, operation, fragments, variables, decisions.allows, budget):
+    for s in selected_fields(schema, operation, fragments, variables, decisions.allows, budget,
+                             decisions.may_see_some):
         if decisions.allows(s.type_name, s.field):
             groups.add(s.type_name)
         else:

@@ -81,6 +81,11 @@ class Decisions:
     def row_filter(self, type_name: str) -> RowFilter:
         return self.rows.get(type_name, NOTHING)
 
+    def may_see_some(self, type_name: str) -> bool:
+        """False for a row-judged type whose rule admits no row at all (a prison's cases)."""
+        rows = self.rows.get(type_name)
+        return rows is None or rows.clauses != ()
+
     def explain(self, type_name: str, field: str) -> str:
         """The rule behind one field's decision, for `casegraph policy explain`."""
         rule = self.rules.get(type_name)
@@ -121,6 +126,8 @@ class Evaluator:
 
 def _row_filter(type_name: str, rule: TypeRule | None, principal: Principal) -> RowFilter:
     if rule is None or rule.rows is None:
+        return NOTHING
+    if rule.rows_scope is not None and rule.rows_scope not in principal.scopes:
         return NOTHING
     if rule.rows == ALL_ROWS:
         return RowFilter(None, frozenset())

@@ -15,7 +15,7 @@ from policies.principal import PRINCIPAL_REFERENCES
 
 SHIPPED = Path(__file__).parent / "shipped"
 COMMON = "common"
-_RULE_KEYS = frozenset({"rows", "fields", "scoped", "deny"})
+_RULE_KEYS = frozenset({"rows", "rows_scope", "fields", "scoped", "deny"})
 
 
 class PolicyError(Exception):
@@ -72,8 +72,12 @@ def _rule(source: str, type_name: str, body: dict[str, Any], problems: list[str]
     rows = body.get("rows")
     if rows is not None and rows != ALL_ROWS:
         rows = tuple(_clause(where, type_name, c, problems) for c in rows)
+    scope = body.get("rows_scope")
+    if scope is not None and (not isinstance(scope, str) or not scope):
+        problems.append(f"{where}.rows_scope: a scope name, e.g. 'custody:read'")
+        scope = None
     return TypeRule(source, rows, frozenset(body.get("fields", ())),
-                    dict(body.get("scoped", {})), frozenset(body.get("deny", ())))
+                    dict(body.get("scoped", {})), frozenset(body.get("deny", ())), scope)
 
 
 def _clause(where: str, type_name: str, clause: dict[str, Any], problems: list[str]) -> Clause:

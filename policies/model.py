@@ -4,6 +4,8 @@ A row filter is a list of clauses (any may match); a clause maps row attributes 
 or a `$reference` to the principal (all must match). `rows = "all"` sees every row. A field
 is readable when listed in `fields`, or in `scoped` with a scope the principal holds; fields
 listed in `deny` are covered but refused. A field nobody mentions is uncovered: start-up fails.
+`rows_scope` makes every row of the type need a scope, on every path (a prison's roll, a
+global id), not only the fields that lead to it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class TypeRule:
     fields: frozenset[str] = frozenset()
     scoped: Mapping[str, str] = field(default_factory=dict)
     deny: frozenset[str] = frozenset()
+    rows_scope: str | None = None  # a scope without which no row of the type is visible
 
     def mentions(self, name: str) -> bool:
         return name in self.fields or name in self.scoped or name in self.deny

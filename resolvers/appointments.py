@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import strawberry
 
 from providers.records import Appointment as AppointmentRecord
+from resolvers.nodes import Node, global_id
 
 
 @strawberry.type(description="An appointment a provider keeps in its own system.")
-class Appointment:
-    id: strawberry.ID = strawberry.field(description="The provider's appointment id.")
+class Appointment(Node):
+    appointment_id: strawberry.ID = strawberry.field(description="The provider's appointment id.")
     type: str | None = strawberry.field(description="Office visit, home visit, unpaid work...")
     starts_at: datetime.datetime | None = strawberry.field(description="Start time (UTC).")
     ends_at: datetime.datetime | None = strawberry.field(description="End time (UTC).")
@@ -25,7 +26,8 @@ class Appointment:
 
     @classmethod
     def build(cls, a: AppointmentRecord) -> Appointment:
-        return cls(id=strawberry.ID(a.id), type=a.type, starts_at=a.starts_at, ends_at=a.ends_at,
+        return cls(id=global_id("Appointment", a.crn, a.id), appointment_id=strawberry.ID(a.id),
+                   type=a.type, starts_at=a.starts_at, ends_at=a.ends_at,
                    location=a.location, staff_code=a.staff_code, outcome=a.outcome,
                    provider_code=a.provider_code, case_id=strawberry.ID(a.case_id))
 

@@ -11,6 +11,7 @@ from providers.records import Case as CaseRecord
 from providers.records import KeyDates
 from resolvers.appointments import Appointment
 from resolvers.context import Info
+from resolvers.nodes import Node, global_id
 from resolvers.organisations import OffenderManager, Provider
 from resolvers.provenance import Provenance, provenance_of
 from resolvers.reach import CaseStub, then
@@ -70,8 +71,8 @@ class DeliusKeyDates:
 
 
 @strawberry.type(description="A probation case: one nDelius event (conviction) and its sentence.")
-class Case:
-    id: strawberry.ID = strawberry.field(description="nDelius event (conviction) id.")
+class Case(Node):
+    event_id: strawberry.ID = strawberry.field(description="nDelius event (conviction) id.")
     number: int | None = strawberry.field(description="Event number for this person (1, 2...).")
     active: bool | None = strawberry.field(description="Whether the case is open.")
     conviction_date: datetime.date | None = strawberry.field(description="Date of conviction.")
@@ -147,9 +148,11 @@ class Case:
     @classmethod
     def build(cls, c: CaseRecord | CaseStub) -> Case:
         if isinstance(c, CaseStub):  # a Limited Access person's case: its id and state only
-            return cls(id=strawberry.ID(c.id), number=None, active=c.active,
+            return cls(id=global_id("Case", c.crn, c.id), event_id=strawberry.ID(c.id),
+                       number=None, active=c.active,
                        conviction_date=None, custodial_status=None, institution_code=None,
                        record=None, crn=c.crn)
-        return cls(id=strawberry.ID(c.id), number=c.number, active=c.active,
+        return cls(id=global_id("Case", c.crn, c.id), event_id=strawberry.ID(c.id),
+                   number=c.number, active=c.active,
                    conviction_date=c.conviction_date, custodial_status=c.custodial_status,
                    institution_code=c.institution_code, record=c, crn=c.crn)

@@ -15,7 +15,8 @@ from providers.records import Movement as MovementRecord
 from providers.records import SentenceDates as DatesRecord
 from resolvers.context import Info
 from resolvers.lists import judged_page
-from resolvers.pagination import Connection, connection, decode_cursor, page_size
+from resolvers.nodes import Node, global_id
+from resolvers.pagination import Connection, connection, window
 from resolvers.provenance import Provenance, provenance_of
 from resolvers.reach import then
 
@@ -134,22 +135,24 @@ class Movement:
 
 
 @strawberry.type(description="A prison or other NOMIS agency location.")
-class Establishment:
+class Establishment(Node):
     code: strawberry.ID = strawberry.field(description="NOMIS agency id, e.g. `MDI`.")
     name: str | None = strawberry.field(description="The establishment's name.")
     type: str | None = strawberry.field(description="NOMIS agency type: INST, CRT, HOSPITAL...")
 
     @strawberry.field(description="People held here whose custody you may see, by NOMS number.")
-    async def prisoners(self, info: Info, first: int | None = None, after: str | None = None
+    async def prisoners(self, info: Info, first: int | None = None, after: str | None = None,
+                        last: int | None = None, before: str | None = None
                         ) -> Connection[Custody] | None:
-        limit, offset = page_size(first), decode_cursor(after, key := ("prisoners", self.code))
+        wanted = window(key := ("prisoners", self.code), first, after, last, before)
         page = await judged_page(info.context.reach, "prisoners",
-                                 {"establishment": str(self.code)}, offset, limit)
-        return connection(page.items, offset, page.total, Custody.build, key)
+                                 {"establishment": str(self.code)}, wanted)
+        return connection(page.items, page.offset, page.total, Custody.build, key)
 
     @classmethod
     def build(cls, e: EstablishmentRecord) -> Establishment:
-        return cls(code=strawberry.ID(e.code), name=e.name, type=e.type)
+        return cls(id=global_id("Establishment", e.code), code=strawberry.ID(e.code),
+                   name=e.name, type=e.type)
 
     @classmethod
     def built(cls, e: EstablishmentRecord | None) -> Establishment | None:
@@ -157,7 +160,7 @@ class Establishment:
 
 
 @strawberry.type(description="A prisoner's latest booking in the prison system (NOMIS).")
-class Custody:
+class Custody(Node):
     booking_id: strawberry.ID | None = strawberry.field(description="NOMIS booking id.")
     book_number: str | None = strawberry.field(description="Book number of this custody period.")
     prison_number: str | None = strawberry.field(description="NOMS number (prisoner number).")
@@ -200,7 +203,8 @@ class Custody:
     @classmethod
     def build(cls, c: CustodyRecord) -> Custody:
         return (cls(
-            booking_id=strawberry.ID(str(c.booking_id)), book_number=c.book_number,
+            id=global_id("Custody", c.noms_number), booking_id=strawberry.ID(str(c.booking_id)),
+            book_number=c.book_number,
             prison_number=c.noms_number, active=c.active, status=_enum(CustodyStatus, c.status),
             in_out_status=_enum(InOutStatus, c.in_out_status), cell_location=c.cell_location,
             legal_status=_enum(LegalStatus, c.legal_status),

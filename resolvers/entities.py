@@ -2,8 +2,8 @@
 
 The subgraph schema is the client schema plus `Query._entities` and `Query._service`.
 Entities and their keys: `Offender @key(fields: "crn")`, `Custody @key(fields:
-"prisonNumber")` (the latest booking of that prisoner) and `Case @key(fields: "id offender
-{ crn }")`: nDelius reads a case only through its person, so a reference names both.
+"prisonNumber")` (the latest booking of that prisoner) and `Case @key(fields: "id")` (its
+Relay global id, which names its person: nDelius reads a case only through its person).
 
 `_entities` is one more entry point, so it goes where every other goes: each reference is
 looked up through the row judge (`Reach`), as the caller's own token (forwarded by the
@@ -40,12 +40,13 @@ from resolvers.cases import Case
 from resolvers.context import Context
 from resolvers.custody import Custody
 from resolvers.errors import BadUserInput
+from resolvers.nodes import LOOKUPS, parse_global_id
 from resolvers.offenders import Offender, offender_by_crn
 from resolvers.reach import then
 
 MAX_REPRESENTATIONS = 100
 FEDERATION_VERSION = "v2.3"
-KEYS = {"Offender": "crn", "Case": "id offender { crn }", "Custody": "prisonNumber"}
+KEYS = {"Offender": "crn", "Case": "id", "Custody": "prisonNumber"}
 EXTENSION = parse('''
 scalar _Any
 
@@ -135,31 +136,18 @@ def _entity(ctx: Context, representation: Any) -> Any:
         noms = _valid(representation.get("prisonNumber"), is_noms_number)
         if noms is None:
             return BadUserInput("Custody.prisonNumber must look like A1234BC")
-        return then(ctx.reach.custody_by_noms(noms), lambda c: None if c is None
+        return then(ctx.reach.custody(noms, lookup=True), lambda c: None if c is None
                     else Custody.build(c))
-    if typename == "Case":
-        offender = representation.get("offender")
-        case_id = _valid(representation.get("id"), _is_case_id)
-        crn = _valid(offender.get("crn") if isinstance(offender, dict) else None, is_crn)
-        if case_id is None or crn is None:
-            return BadUserInput("Case needs id and offender { crn }")
-        return _case(ctx, crn, case_id)
+    if typename == "Case":  # by its global id, which names its person: as node(id:) finds it
+        case_id = representation.get("id")
+        try:
+            kind, key = parse_global_id(case_id) if isinstance(case_id, str) else ("", [])
+        except BadUserInput as exc:
+            return exc
+        return LOOKUPS["Case"](ctx, *key) if kind == "Case" else \
+            BadUserInput("Case.id must be a Case's id")
     return BadUserInput("__typename must be Offender, Case or Custody")
 
 
 def _valid(value: Any, check: Callable[[str], bool]) -> str | None:
     return value if isinstance(value, str) and check(value) else None
-
-
-def _is_case_id(value: str) -> bool:
-    return 0 < len(value) <= 20 and value.isalnum()
-
-
-async def _case(ctx: Context, crn: str, case_id: str) -> Case | None:
-    """A case through its person, as `Offender.cases` reaches it: none of a stub's."""
-    person = ctx.reach.person(crn)
-    person = await person if hasattr(person, "__await__") else person
-    found = ctx.reach.cases_of(person)
-    found = await found if hasattr(found, "__await__") else found
-    return next((Case.build(c) for c in found or () if c.id == case_id), None)
-

@@ -35,6 +35,14 @@ class SourceLog:
 MISSING: Any = object()  # a value not (yet) in hand
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record the backend sent malformed (its error): the row judge decides whether the
+    caller may hear of it, since saying so would say that the record exists."""
+
+    error: ProviderError
+
+
 class Loaders:
     """Lazily created DataLoaders keyed by kind, and paged queries, all logged."""
 
@@ -72,7 +80,8 @@ class Loaders:
 
     def _batch(self, kind: str):
         async def load(keys: list[str]) -> Sequence[Any]:
-            return await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
+            found = await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
+            return [Unreadable(v) if isinstance(v, ProviderError) else v for v in found]
         return load
 
     async def page(self, kind: str, criteria: dict[str, Any], offset: int, limit: int) -> Page:

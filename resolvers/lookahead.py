@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from providers.errors import ProviderError
-from providers.records import Person
+from providers.records import Custody, Person
 from resolvers.context import Context
 
 
@@ -36,9 +36,10 @@ async def prefetch_custody(ctx: Context, fields: Iterable[Any], people: Sequence
         return
     loaders, limited = ctx.reach.loaders, ctx.reach.limited
     nomses = sorted({p.noms_number for p in people
-                     if p and p.noms_number and not limited.limits(p)})
+                     if isinstance(p, Person) and p.noms_number and not limited.limits(p)})
     try:
-        custody = [c for c in await loaders.load_many("custody", nomses) if c]
+        custody = [c for c in await loaders.load_many("custody", nomses)
+                   if isinstance(c, Custody)]
         jobs = []
         if selected(fields, *prefix, "custody", "sentenceDates") and \
                 ctx.may("Custody", "sentenceDates"):

@@ -15,6 +15,7 @@ from resolvers.appointments import Appointment
 from resolvers.context import Context, Info
 from resolvers.custody import Custody
 from resolvers.errors import Conflict
+from resolvers.nodes import Node, global_id
 from resolvers.organisations import OffenderManager
 from resolvers.provenance import Provenance, provenance_of
 from resolvers.reach import Stub, then
@@ -68,7 +69,7 @@ def identity_mismatches(person: Person, custody: CustodyRecord) -> list[str]:
 
 
 @strawberry.type(description="A person on probation, as the case system (nDelius) knows them.")
-class Offender:
+class Offender(Node):
     crn: strawberry.ID = strawberry.field(description="Case reference number, e.g. X123456.")
     noms_number: str | None = strawberry.field(description="Prisoner number, e.g. A1234BC.")
     pnc_number: str | None = strawberry.field(description="Police National Computer number.")
@@ -155,14 +156,15 @@ class Offender:
     @classmethod
     def build(cls, judged: Person | Stub) -> Offender:
         if isinstance(judged, Stub):
-            return cls(crn=strawberry.ID(judged.crn), noms_number=None, pnc_number=None,
+            return cls(id=global_id("Offender", judged.crn), crn=strawberry.ID(judged.crn),
+                       noms_number=None, pnc_number=None,
                        cro_number=None, name=None, date_of_birth=None, gender=None,
                        probation_status=None, tier=None, access_restricted=True,
                        access_message=judged.message, person=None)
         p = judged
         return cls(
-            crn=strawberry.ID(p.crn), noms_number=p.noms_number, pnc_number=p.pnc_number,
-            cro_number=p.cro_number,
+            id=global_id("Offender", p.crn), crn=strawberry.ID(p.crn), noms_number=p.noms_number,
+            pnc_number=p.pnc_number, cro_number=p.cro_number,
             name=Name(forename=p.forename, middle_names=list(p.middle_names), surname=p.surname),
             date_of_birth=p.date_of_birth, gender=p.gender,
             probation_status=p.probation_status, tier=p.tier, access_restricted=False,

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -29,7 +30,7 @@ MAX_POSITION = 10_000  # items a connection pages through; a cursor past them is
 _VERSION = "cg2"
 _CURSOR = re.compile(r"cg2:([0-9a-f]{12}):(0|[1-9][0-9]{0,4})")  # [0-9] is ASCII only
 _LONGEST = 40  # characters of an encoded cursor: anything longer is not one of ours
-_NOT_OURS = "`after` is not a cursor this API issued; pass an endCursor back"
+_NOT_OURS = "`{}` is not a cursor this API issued; pass back a cursor it gave you"
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -69,35 +70,59 @@ def encode_cursor(offset: int, binding: Binding) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 
-def decode_cursor(cursor: str | None, binding: Binding) -> int:
+def decode_cursor(cursor: str | None, binding: Binding, argument: str = "after") -> int:
     """The offset just after `cursor`; a cursor we did not issue for this list is the
     caller's error."""
     if cursor is None:
         return 0
     if len(cursor) > _LONGEST or not cursor.isascii():
-        raise BadUserInput(_NOT_OURS)
+        raise BadUserInput(_NOT_OURS.format(argument))
     try:
         text = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
     except (binascii.Error, UnicodeError, ValueError):
-        raise BadUserInput(_NOT_OURS) from None
+        raise BadUserInput(_NOT_OURS.format(argument)) from None
     found = _CURSOR.fullmatch(text)
     if found is None:
-        raise BadUserInput(_NOT_OURS)
+        raise BadUserInput(_NOT_OURS.format(argument))
     if found[1] != _digest(binding):
-        raise BadUserInput("`after` is a cursor from a different list or filter; pass back "
-                           "an endCursor of this one")
+        raise BadUserInput(f"`{argument}` is a cursor from a different list or filter; pass "
+                           "back a cursor of this one")
     position = int(found[2])
     if position >= MAX_POSITION:
         raise BadUserInput(f"a list pages through its first {MAX_POSITION} items only")
     return position + 1
 
 
-def page_size(first: int | None) -> int:
+def page_size(first: int | None, argument: str = "first") -> int:
     if first is None:
         return DEFAULT_PAGE
     if not 1 <= first <= MAX_PAGE:
-        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}, not {first}")
+        raise BadUserInput(f"`{argument}` must be between 1 and {MAX_PAGE}, not {first}")
     return first
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which rows a page asks for: `limit` rows from `offset`, or, when `offset` is None, the
+    last `limit` rows of the list (`last` without `before`)."""
+
+    offset: int | None
+    limit: int
+
+
+def window(binding: Binding, first: int | None = None, after: str | None = None,
+           last: int | None = None, before: str | None = None) -> Window:
+    """Forwards (`first`/`after`) or backwards (`last`/`before`), as Relay pages; not both."""
+    if last is None and before is None:
+        return Window(decode_cursor(after, binding), page_size(first))
+    if first is not None or after is not None:
+        raise BadUserInput("page forwards (`first`, `after`) or backwards (`last`, `before`), "
+                           "not both at once")
+    size = page_size(last, "last")
+    if before is None:
+        return Window(None, size)
+    end = decode_cursor(before, binding, "before") - 1  # the rows before that cursor's row
+    return Window(max(0, end - size), min(size, end))
 
 
 def connection(items: Sequence[Any], offset: int, total: int, build: Callable[[Any], Any],

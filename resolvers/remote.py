@@ -34,13 +34,14 @@ from graphql import (
 from policies.kinds import remote_kind
 from providers.errors import BackendBadData, ConfigError
 from resolvers.forwarding import forwarded
+from resolvers.nodes import global_id
 from resolvers.reach import then
 from resolvers.remote_sdl import Entity, Extension
 
 # casegraph's side of each entity: the record behind a built object, and its key.
 RECORDS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], str]]] = {
     "Offender": (lambda built: built.person, lambda person: person.crn),
-    "Case": (lambda built: built.record, lambda case: case.id),
+    "Case": (lambda built: built.record, lambda case: global_id("Case", case.crn, case.id)),
     "Custody": (lambda built: built.record, lambda custody: custody.noms_number),
 }
 

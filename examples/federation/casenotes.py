@@ -17,6 +17,7 @@ forwards its callers' tokens), and the simulators' `/_sim/stats` and `/_sim/faul
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import hashlib
 from collections import deque
@@ -51,7 +52,7 @@ class CaseNote:
     text: str
     author_staff_code: str | None
     written_at: datetime.datetime
-    case_id: strawberry.ID | None
+    case_id: strawberry.ID | None = strawberry.field(description="The nDelius event it is about.")
 
 
 @strawberry.type(description="One resettlement pathway the CRC's team works on with a prisoner.")
@@ -66,11 +67,9 @@ class Notes:
 
     data: Dataset
     broken: set[str] = field(default_factory=set)
-    owners: dict[str, str] = field(default_factory=dict)  # case id -> CRN
     noted: list[str] = field(default_factory=list)  # CRNs with notes, in order
 
     def __post_init__(self) -> None:
-        self.owners = {c.id: crn for crn, cases in self.data.cases.items() for c in cases}
         self.noted = sorted(self.data.appointments)
 
     def of(self, crn: str, first: int | None, case_id: str | None = None) -> list[CaseNote]:
@@ -107,6 +106,16 @@ def _needs(c: Custody) -> list[ResettlementNeed]:
             for i, p in enumerate(PATHWAYS) if seed[i] % 2]
 
 
+def _case_key(case_id: str) -> tuple[str, str] | None:
+    """casegraph's case id (a Relay global id: base64url of `Case:<CRN>:<event id>`) as the
+    CRN and nDelius event id this service keeps its notes by."""
+    try:
+        kind, crn, event = base64.urlsafe_b64decode(case_id).decode().split(":")
+    except (ValueError, UnicodeError):
+        return None
+    return (crn, event) if kind == "Case" else None
+
+
 def _notes(info: strawberry.Info) -> Notes:
     found: Notes = info.context["notes"]
     return found
@@ -131,9 +140,8 @@ class Case:
 
     @strawberry.field(description="Case notes about this case.")
     def case_notes(self, info: strawberry.Info, first: int | None = 20) -> list[CaseNote]:
-        notes = _notes(info)
-        crn = notes.owners.get(self.id)
-        return [] if crn is None else notes.of(crn, first, case_id=self.id)
+        found = _case_key(self.id)
+        return [] if found is None else _notes(info).of(found[0], first, case_id=found[1])
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Case:

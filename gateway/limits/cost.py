@@ -1,9 +1,9 @@
 """Refuses operations whose estimated cost is over the limit.
 
-Each field costs 1; a list multiplies what is under it by its `first` argument (a literal; a
-variable counts as the largest page, as validation runs before variables are known; 20 when
-absent, the default page), and a list without one by 10. A connection's `edges` are already
-counted by its `first`.
+Each field costs 1; a list multiplies what is under it by its page size, `first` or `last` (a
+literal; a variable counts as the largest page, as validation runs before variables are known;
+20 when absent, the default page), or by the number of `ids` it is asked for (`nodes`), and a
+list without either by 10. A connection's `edges` are already counted by its page size.
 
 Each fragment's cost is worked out once per document (from its own type condition) and reused
 at every spread, so the work is linear in the document. A walk stops adding once it is past
@@ -28,7 +28,6 @@ from graphql import (
     OperationDefinitionNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
     get_named_type,
 )
 
@@ -105,27 +104,24 @@ class MaxCost(ValidationRule):
         return 1 + inner * self._multiplier(node, definition)
 
     def _multiplier(self, node: FieldNode, definition: Any) -> int:
-        if node.name.value == "_entities":  # federation: one entity per representation
-            return _representations(node)
-        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if isinstance(first, IntValueNode):
-            digits = first.value.lstrip("-")
-            return _LARGEST_INT if len(digits) > 10 else max(1, min(int(first.value),
-                                                                     _LARGEST_INT))
-        if isinstance(first, VariableNode):
-            return LARGEST_PAGE
+        # federation's `_entities` answers one entity per representation, as `nodes` per id
+        sizes = [self._size(a.value) for a in node.arguments or ()
+                 if a.name.value in ("first", "last", "ids", "representations")]
+        if sizes:
+            return max(sizes)
         if "first" in definition.args:
             return DEFAULT_PAGE
         kind = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) \
             else definition.type
         return UNPAGED_LIST if isinstance(kind, GraphQLList) else 1
 
-
-def _representations(node: FieldNode) -> int:
-    """`_entities`' representations: a literal list's length, else the most it takes."""
-    from resolvers.entities import MAX_REPRESENTATIONS
-
-    given = next((a.value for a in node.arguments or () if a.name.value == "representations"),
-                 None)
-    return max(1, len(given.values)) if isinstance(given, ListValueNode) \
-        else MAX_REPRESENTATIONS
+    @staticmethod
+    def _size(value: Any) -> int:
+        """A page size or a list of ids, as written (a variable: the largest allowed)."""
+        if isinstance(value, IntValueNode):
+            digits = value.value.lstrip("-")
+            return _LARGEST_INT if len(digits) > 10 else max(1, min(int(value.value),
+                                                                     _LARGEST_INT))
+        if isinstance(value, ListValueNode):
+            return max(1, len(value.values))
+        return LARGEST_PAGE

@@ -27,6 +27,7 @@ from providers.records import Organisation, Person, current_case
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
                    "caseload", "offender_search"})
 STAFF_SCAN_LIMIT = 5000  # people read to filter a team search by staff (the API cannot)
+MAX_PAGE = 2000  # probation search's largest page size (it answers 400 past it)
 
 
 class DeliusProvider:
@@ -206,7 +207,7 @@ class DeliusProvider:
         if not teams or (team and provider and team not in self._teams.get(provider, ())):
             return Page((), 0)
         if staff:  # the search takes team codes only: read the teams and keep the officer's
-            found, _ = await self._paged("/team-codes", teams, 0, STAFF_SCAN_LIMIT)
+            found = await self._scan("/team-codes", teams, STAFF_SCAN_LIMIT)
             mine = [p for p in found if (m := p.active_manager) and m.staff_code == staff]
             people, total = mine[offset:offset + limit], len(mine)
         else:
@@ -216,6 +217,16 @@ class DeliusProvider:
         current = [current_case(c) for c in cases if isinstance(c, tuple)]
         return Page([c for c in current if c is not None], total,
                     {"offender": {p.crn: p for p in people}})
+
+    async def _scan(self, path: str, body: Any, limit: int) -> list[Person]:
+        """Up to `limit` people, a page of at most MAX_PAGE at a time."""
+        found: list[Person] = []
+        for start in range(0, limit, MAX_PAGE):
+            page, total = await self._paged(path, body, start, min(MAX_PAGE, limit - start))
+            found += page
+            if start + MAX_PAGE >= total:
+                break
+        return found
 
     async def _paged(self, path: str, body: Any, offset: int, limit: int
                      ) -> tuple[list[Person], int]:

@@ -3,9 +3,10 @@
 against casegraph's own schema instead of the suite's products schema, over real HTTP.
 
 Applicable, and here: `introspection` (the `_service` SDL is the served schema), `@link` (one
-federation link, v2.0-2.3, known imports only), `@key single` (Offender by crn), `@key
-multiple` and `@key composite` (Case by `id offender { crn }`: two fields, one nested).
-Not applicable, as casegraph's schema uses none of them: `repeatable @key`, `@requires`,
+federation link, v2.0-2.3, known imports only), `@key single` (Offender by crn, Case by its
+global id, Custody by prison number). Not applicable, as casegraph's keys are single fields
+and its schema uses none of the rest: `@key multiple`, `@key composite`, `repeatable @key`,
+`@requires`,
 `@provides`, `@external`, `@shareable`, `@tag`, `@inaccessible`, `@override`,
 `@interfaceObject`, `@composeDirective`. Not provided: `ftv1` (inline traces for a router;
 casegraph's traces go to its own OpenTelemetry exporter).
@@ -21,9 +22,12 @@ from graphql import build_schema, get_named_type, strip_ignored_characters
 
 from gateway import tokens
 from gateway.app import create_app
+from resolvers.nodes import global_id
 from tests.federation.conftest import federated
 from tests.servers import serving
 
+# The suite's types implement no interface; casegraph's entities implement Relay's `Node`.
+IMPLEMENTS = r"( implements [A-Za-z_ &]+)?"
 FEDERATION_IMPORTS = {"@composeDirective", "@extends", "@external", "@inaccessible",
                       "@interfaceObject", "@key", "@override", "@provides", "@requires",
                       "@shareable", "@tag", "FieldSet"}
@@ -85,8 +89,9 @@ def test_link(urls):
 
 
 def test_key_single_applies_and_resolves(urls):
-    assert re.search(r'type Offender(@extends|@federation__extends)?(@key|@federation__key)'
-                     r'\(fields:"crn"( resolvable:true)?\)', strip_ignored_characters(sdl(urls[0])))
+    assert re.search(r'type Offender' + IMPLEMENTS + r'(@extends|@federation__extends)?'
+                     r'(@key|@federation__key)\(fields:"crn"( resolvable:true)?\)',
+                     strip_ignored_characters(sdl(urls[0])))
     body = request(urls[0], """query ($representations: [_Any!]!) {
         _entities(representations: $representations) { ...on Offender { crn tier } } }""",
                    {"representations": [{"__typename": "Offender", "crn": "X000001"}]})
@@ -94,21 +99,22 @@ def test_key_single_applies_and_resolves(urls):
     assert body["data"]["_entities"][0]["crn"] == "X000001" and body["data"]["_entities"][0]["tier"]
 
 
-def test_key_multiple_and_composite_apply_and_resolve(urls):
-    assert re.search(r'type Case(@key|@federation__key)\(fields:"id offender { crn }"',
+def test_key_single_on_case_applies_and_resolves(urls):
+    assert re.search(r'type Case' + IMPLEMENTS + r'(@key|@federation__key)\(fields:"id"',
                      strip_ignored_characters(sdl(urls[0])))
+    case_id = global_id("Case", "X000001", "2500000001")
     body = request(urls[0], """query ($representations: [_Any!]!) {
         _entities(representations: $representations) {
-          ...on Case { id offender { crn } active } } }""",
-                   {"representations": [{"__typename": "Case", "id": "2500000001",
-                                         "offender": {"crn": "X000001"}}]})
+          ...on Case { id eventId offender { crn } active } } }""",
+                   {"representations": [{"__typename": "Case", "id": case_id}]})
     assert "errors" not in body
-    assert body["data"]["_entities"] == [{"id": "2500000001", "offender": {"crn": "X000001"},
-                                          "active": True}]
+    assert body["data"]["_entities"] == [{"id": case_id, "eventId": "2500000001",
+                                          "offender": {"crn": "X000001"}, "active": True}]
 
 
 def test_key_on_custody_applies_and_resolves(urls):
-    assert re.search(r'type Custody(@key|@federation__key)\(fields:"prisonNumber"',
+    assert re.search(r'type Custody' + IMPLEMENTS + r'(@key|@federation__key)'
+                     r'\(fields:"prisonNumber"',
                      strip_ignored_characters(sdl(urls[0])))
     body = request(urls[0], """query ($r: [_Any!]!) { _entities(representations: $r) {
         ...on Custody { prisonNumber active } } }""",

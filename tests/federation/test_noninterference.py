@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from examples.federation import casenotes
 from gateway.app import create_app
 from resolvers.entities import federated as with_entities
+from resolvers.nodes import global_id
 from tests.federation.conftest import federated
 from tests.policies.reach_oracle import Reach, copy_outside_reach
 from tests.policies.test_noninterference import (
@@ -46,7 +47,7 @@ def gateway(stack: ExitStack, data: Any) -> TestClient:
 
 def entity_pools(data: Any, reach: Reach, values: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """References inside and outside the principal's reach, one to four at a time."""
-    cases = [{"__typename": "Case", "id": c.id, "offender": {"crn": crn}}
+    cases = [{"__typename": "Case", "id": global_id("Case", crn, c.id)}
              for crn in values["crn"][:20] for c in data.cases.get(crn, ())[:2]]
     single = ([{"__typename": "Offender", "crn": c} for c in values["crn"]]
               + [{"__typename": "Custody", "prisonNumber": n} for n in values["nomsNumber"]]

@@ -67,7 +67,7 @@ async def test_the_demo_serves_subgraph_behind_the_same_protections():
 
 
 @pytest.mark.parametrize("name", ["introspection", "link", "key_single",
-                                  "key_multiple_and_composite"])
+                                  "key_single_on_case", "key_on_custody"])
 def test_each_compatibility_check_the_readme_reports_passing_is_a_test(name):
     from tests.federation import test_compatibility
 

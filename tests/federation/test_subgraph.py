@@ -12,6 +12,7 @@ from graphql import build_schema, parse, validate
 from gateway import tokens
 from gateway.app import create_app
 from gateway.settings import load_settings
+from resolvers.nodes import global_id
 from tests.federation.conftest import ask, federated
 from tests.servers import serving
 
@@ -19,6 +20,9 @@ ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { __typename
   ... on Offender { crn accessRestricted name { surname } }
   ... on Case { id active offender { crn } }
   ... on Custody { prisonNumber status } } }"""
+
+
+CASE = global_id("Case", "X000001", "2500000001")
 
 
 def offender(crn: str) -> dict:
@@ -45,9 +49,9 @@ def test_service_sdl_declares_federation_v2_and_the_keys(subgraph_url):
     sdl = post(subgraph_url, "{ _service { sdl } }")["data"]["_service"]["sdl"]
     assert re.search(r'extend schema @link\(url: "https://specs.apollo.dev/federation/v2\.3", '
                      r'import: \["@key"\]\)', sdl)
-    assert 'type Offender @key(fields: "crn")' in sdl
-    assert 'type Case @key(fields: "id offender { crn }")' in sdl
-    assert 'type Custody @key(fields: "prisonNumber")' in sdl
+    for entity, key in (("Offender", "crn"), ("Case", "id"),
+                        ("Custody", "prisonNumber")):
+        assert re.search(rf'type {entity}( implements Node)? @key\(fields: "{key}"\)', sdl)
     assert "_entities" not in sdl and "_Service" not in sdl  # the router adds those itself
 
 
@@ -55,7 +59,7 @@ def test_entities_answer_as_the_forwarded_token_allows(subgraph_url):
     refs = [offender("X000001"), offender("X000002"), offender("X000040"),
             {"__typename": "Custody", "prisonNumber": "A0004AA"},
             {"__typename": "Custody", "prisonNumber": "A0005AA"},
-            {"__typename": "Case", "id": "2500000001", "offender": {"crn": "X000001"}},
+            {"__typename": "Case", "id": CASE},
             offender("X999999")]
     c01 = post(subgraph_url, ENTITIES, {"r": refs}, staff="C01T101", username="jexcluded")
     found = c01["data"]["_entities"]
@@ -65,7 +69,7 @@ def test_entities_answer_as_the_forwarded_token_allows(subgraph_url):
     assert found[2] == {"__typename": "Offender", "crn": "X000040", "accessRestricted": True,
                         "name": None}  # Limited Access: a stub, as everywhere
     assert found[3]["prisonNumber"] == "A0004AA"
-    assert found[5] == {"__typename": "Case", "id": "2500000001", "active": True,
+    assert found[5] == {"__typename": "Case", "id": CASE, "active": True,
                         "offender": {"crn": "X000001"}}
     assert "errors" not in c01
     c16 = post(subgraph_url, ENTITIES, {"r": refs}, org="C16", staff="C16T101")
@@ -86,7 +90,7 @@ def test_fields_under_entities_are_judged_by_the_same_policies(subgraph_url):
 
 def test_a_malformed_reference_is_an_error_at_its_place(subgraph_url):
     refs = [offender("X000001"), offender("nonsense"), {"__typename": "Prisoner"}, "text",
-            {"__typename": "Case", "id": "1"}]
+            {"__typename": "Case", "id": global_id("Offender", "X000001")}]
     body = post(subgraph_url, ENTITIES, {"r": refs})
     assert body["data"]["_entities"][0]["crn"] == "X000001"
     assert body["data"]["_entities"][1:] == [None] * 4

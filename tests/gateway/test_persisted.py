@@ -40,8 +40,18 @@ async def test_apq_asks_for_the_document_once_then_runs_by_hash(client):
     assert codes(unknown.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
     registered = await client.post("/graphql", json=apq(text, True), headers=new)
     assert registered.json()["data"]["viewer"]["organisation"] == "C01"
-    by_hash = await client.post("/graphql", json=apq(text, False), headers=bearer("C16"))
-    assert by_hash.json()["data"]["viewer"]["organisation"] == "C16"
+    by_hash = await client.post("/graphql", json=apq(text, False),
+                                headers=bearer("C01", username="colleague", staff="C01T102"))
+    assert by_hash.json()["data"]["viewer"]["organisation"] == "C01"
+
+
+async def test_a_document_one_organisation_ran_is_not_known_to_another(client):
+    """A hash that ran would tell C16 that someone had run that document, identifiers in it
+    included: each organisation has its own store."""
+    text = '{ offender(crn: "X000001") { crn name { surname } } }'
+    await client.post("/graphql", json=apq(text, True), headers=bearer("C01"))
+    other = await client.post("/graphql", json=apq(text, False), headers=bearer("C16"))
+    assert codes(other.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
 
 
 async def test_apq_by_get_as_apollo_clients_send_it(client):

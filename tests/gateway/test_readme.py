@@ -57,6 +57,7 @@ def test_the_protections_config_the_readme_shows_is_accepted(tmp_path):
     config.write_text('[auth]\ndemo = true\n[providers.e]\ntype = "embedded"\n' + block)
     settings = load_settings(config)
     assert settings.max_batch == 10 and settings.cors_origins
+    assert settings.cors_allow_headers == ("x-request-id",)
     assert settings.rate_limits.clients == {"c16-client": "120/minute"}
     assert settings.rate_limits.cost == "500000/minute"
     assert settings.persisted.clients["c16-client"].name == "crc-nightly.json"

@@ -21,7 +21,8 @@ from tests.conftest import post_query
 RESOLVERS = Path(__file__).parents[2] / "resolvers"
 # The modules allowed to hold raw records: the judge, its lists, the loaders themselves, and
 # the look-ahead that only warms them.
-RAW = {"reach.py", "lists.py", "loaders.py", "lookahead.py", "provenance.py"}
+RAW = {"reach.py", "reach_custody.py", "judge.py", "lists.py", "loaders.py", "lookahead.py",
+       "provenance.py"}
 
 
 def _with_new_fields(monkeypatch, calls: list[str]) -> None:

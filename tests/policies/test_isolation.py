@@ -13,9 +13,9 @@ def _without_extensions(body):
 
 async def _caseload_ids(gql, org):
     body = await gql("{ caseload(first: 100) { totalCount "
-                     "edges { node { id } } } }", org=org)
+                     "edges { node { eventId } } } }", org=org)
     return body["data"]["caseload"]["totalCount"], {
-        e["node"]["id"] for e in body["data"]["caseload"]["edges"]}
+        e["node"]["eventId"] for e in body["data"]["caseload"]["edges"]}
 
 
 async def test_two_crcs_see_disjoint_caseloads_matching_the_data(gql, dataset):

@@ -200,3 +200,62 @@ def test_repeated_fragment_spreads_are_judged_once_per_path():
     verdict = judge(build_schema()._schema, operation_of(document.definitions, None),
                     fragments_of(document.definitions), {}, decisions, budget=200)
     assert [d.path for d in verdict.denied] == [("offender", "custody")]
+
+
+async def test_custody_needs_its_scope_on_every_path(gql):
+    """`custody:read` once guarded only `Offender.custody`: a prison's roll and a global id
+    gave the same bookings, dates and movements without it."""
+    from resolvers.nodes import global_id
+
+    query = """query($id: ID!) { node(id: $id) { ... on Custody { prisonNumber } }
+      establishment(code: "MDI") { prisoners(first: 100) { totalCount edges { node {
+        prisonNumber sentenceDates { conditionalReleaseDate } } } } } }"""
+    variables = {"id": global_id("Custody", "A0004AA")}
+    without = await gql(query, variables, org="C01", scopes=("read",))
+    assert without["data"]["node"] is None
+    assert without["data"]["establishment"]["prisoners"] == {"totalCount": 0, "edges": []}
+    held = await gql(query, variables, org="C01", scopes=("read", "custody:read"))
+    assert held["data"]["node"] == {"prisonNumber": "A0004AA"}
+    assert held["data"]["establishment"]["prisoners"]["totalCount"] > 0
+
+
+@pytest.mark.parametrize("client, status", [(("127.0.0.1", 5000), 200), (("10.4.5.6", 5000), 404)])
+async def test_metrics_are_for_operators_networks_only(client, status):
+    """Provider calls by kind, read by a tenant, told them what others' lookups found."""
+    app = create_app()
+    transport = httpx.ASGITransport(app=app, client=client)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.get("/metrics")).status_code == status
+
+
+async def test_a_prisons_search_does_work_only_for_its_own_roll(monkeypatch):
+    """A prison's search once scanned every match in the country and read custody for each:
+    its time, its backend calls and its refusal past 10,000 matches told the prison how
+    many people anywhere matched a name."""
+    from providers import registry
+    from providers.embedded.provider import EmbeddedProvider
+
+    asked: list[tuple[str, int]] = []
+
+    class Counting(EmbeddedProvider):
+        async def fetch(self, kind, keys):
+            asked.append((kind, len(keys)))
+            return await super().fetch(kind, keys)
+
+        async def page(self, kind, criteria, offset, limit):
+            asked.append((kind, limit))
+            return await super().page(kind, criteria, offset, limit)
+
+    monkeypatch.setitem(registry.BUILTIN_FACTORIES, "counting", Counting)
+    app = create_app(Settings(providers={"embedded": {"type": "counting"}}, cache_backend="none"))
+    query = 'query($s: String!) { offenders(search: $s) { totalCount edges { node { crn } } } }'
+    work = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        for search in ("ar", "zzqqxx"):  # thousands of matches nationwide, and none
+            asked.clear()
+            await post_query(client, query, {"s": search}, org="MDI")
+            work.append(sorted(asked))
+    # the same calls of the same sizes, but for custody of the matches (all on the roll)
+    assert [w for w in work[0] if w[0] != "custody"] == work[1]
+    assert all(kind != "offender_search" for kind, _ in work[0])

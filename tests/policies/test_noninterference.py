@@ -26,7 +26,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from graphql import GraphQLObjectType, GraphQLSchema, get_named_type, is_abstract_type, is_leaf_type
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+    is_leaf_type,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -37,6 +44,7 @@ from gateway.audit.trail import AuditSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.settings import Settings
 from policies.principal import Principal
+from resolvers.nodes import global_id
 from resolvers.pagination import encode_cursor
 from resolvers.schema import build_schema
 from tests.conftest import http_settings
@@ -69,6 +77,7 @@ class Who:
 PRINCIPALS = [
     Who("crc-c01-officer", "C01", "CRC", "demo.officer"),
     Who("crc-c16-officer", "C16", "CRC", "c16.officer", ("read", "custody:read")),
+    Who("crc-c16-no-custody-scope", "C16", "CRC", "c16.reader", ("read",)),
     Who("nps-n02-officer", "N02", "NPS", "n02.officer"),
     Who("prison-mdi", "MDI", "PRISON", None, ("read", "custody:read")),
     Who("crc-c01-machine", "C01", "CRC", None),
@@ -118,13 +127,23 @@ def pools(data: Any, reach: Reach) -> dict[str, list[Any]]:
              if (m := data.people[c].active_manager) is not None]
     staff = [m.staff_code for c in full[:1] + stubs[:1] + outside[:2]
              if (m := data.people[c].active_manager) is not None]
+    some_cases = [(c.crn, c.id) for crn in crns[::3] for c in data.cases.get(crn, ())[:1]]
+    some_appointments = [(a.crn, a.id) for crn in crns[::3]
+                         for a in data.appointments.get(crn, ())[:1]]
+    node_ids = [global_id("Offender", c) for c in crns[::2]] + [
+        global_id("Custody", n) for n in nomses[::2]] + [
+        global_id("Case", crn, i) for crn, i in some_cases] + [
+        global_id("Appointment", crn, i) for crn, i in some_appointments] + [
+        global_id("Establishment", code) for code in ("MDI", "LEI")]
+    cursors = [encode_cursor(k, binding) for k in (0, 4, 19, 99) for binding in
+               (("caseload", None), ("prisoners", "MDI"), ("offenders", "smith"))] + ["bogus"]
     return {
+        "id": node_ids, "ids": [node_ids[i:i + 3] for i in range(0, len(node_ids), 3)],
         "crn": crns, "nomsNumber": nomses,
         "code": ["MDI", "LEI", "WDI", "BMI", "HLI", "OUT", "ZZZ"],
         "search": [*names, "X00004", "X000041", "X0000", "A0005AA", "A00", "smith", "jo"],
         "first": [1, 3, 10, 100, None], "last": [1, 5, None],
-        "after": [encode_cursor(k, binding) for k in (0, 4, 19, 99) for binding in
-                  (("caseload", None), ("prisoners", "MDI"), ("offenders", "smith"))] + ["bogus"],
+        "after": cursors, "before": cursors,
         "filter": [{"teamCode": t} for t in teams] + [{"staffCode": s} for s in staff]
         + [{"provider": p} for p in ("C01", "C16", "N02")] + [{}],
     }
@@ -156,8 +175,7 @@ def _literal(value: Any) -> str:
 @st.composite
 def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = SCHEMA
                ) -> tuple[str, dict[str, Any]]:
-    """A query over `schema`'s root fields (a root field of a union type, as `_entities`,
-    selects on each of its types)."""
+    """A query over `schema`'s root fields (`_entities` too, on the subgraph schema)."""
     draft = Draft({}, [], [])
 
     def arguments(field: Any) -> str:
@@ -190,11 +208,24 @@ def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = 
             call = f"{alias}{name}{arguments(field)}"
             if is_leaf_type(inner):
                 parts.append(call)
-            elif isinstance(inner, GraphQLObjectType) and depth < 6:
-                parts.append(f"{call} {{ {wrapped(inner, depth + 1)} }}")
+            elif depth < 6 and (body := inside(inner, depth + 1)):
+                parts.append(f"{call} {{ {body} }}")
         if draw(st.integers(0, 9)) == 0:
             parts.append("__typename")
         return " ".join(parts) or "__typename"
+
+    def inside(kind: Any, depth: int) -> str:
+        """The selection under an object type, or an interface's id (a union's typename) and
+        some of its types."""
+        if isinstance(kind, GraphQLObjectType):
+            return wrapped(kind, depth)
+        if isinstance(kind, GraphQLInterfaceType | GraphQLUnionType):
+            types = draw(st.lists(st.sampled_from(schema.get_possible_types(kind)), max_size=3,
+                                  unique_by=lambda t: t.name))
+            shared = "id __typename " if isinstance(kind, GraphQLInterfaceType) else "__typename "
+            return shared + " ".join(
+                f"... on {t.name} {{ {wrapped(t, depth)} }}" for t in types)
+        return ""
 
     def wrapped(kind: GraphQLObjectType, depth: int) -> str:
         body = selection(kind, depth)
@@ -215,13 +246,8 @@ def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = 
         field = query.fields[name]
         inner = get_named_type(field.type)
         call = f"r{i}: {name}{arguments(field)}"
-        if is_abstract_type(inner):
-            inner_types = schema.get_possible_types(inner)
-            parts.append(f"{call} {{ __typename " + " ".join(
-                f"... on {t.name} {{ {selection(t, 1)} }}" for t in inner_types) + " }")
-        else:
-            parts.append(f"{call} {{ {wrapped(inner, 1)} }}"
-                         if isinstance(inner, GraphQLObjectType) else call)
+        body = inside(inner, 1)
+        parts.append(f"{call} {{ {body} }}" if body else call)
     declared = f"({', '.join(draft.declarations)})" if draft.declarations else ""
     document = f"query Q{declared} {{ {' '.join(parts)} }} " + " ".join(draft.fragments)
     return document, draft.variables

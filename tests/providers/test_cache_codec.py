@@ -133,11 +133,11 @@ async def test_a_persisted_query_planted_in_redis_is_not_found_and_runs_nothing(
                                  extensions={"persistedQuery": {"version": 1,
                                                                 "sha256Hash": digest}})
     try:
-        await writer.set(f"{namespace}:apq:{digest}", pickle.dumps(Planted()), ex=60)
+        await writer.set(f"{namespace}:apq:C01:{digest}", pickle.dumps(Planted()), ex=60)
         with pytest.raises(PersistedError, match="PersistedQueryNotFound"):
-            await operations.resolve(request, "someone")
+            await operations.resolve(request, "someone", "C01")
     finally:
-        await writer.delete(f"{namespace}:apq:{digest}")
+        await writer.delete(f"{namespace}:apq:C01:{digest}")
         await writer.aclose()
         await store.close()
     assert RAN == []

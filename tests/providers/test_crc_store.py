@@ -91,7 +91,7 @@ async def test_a_provider_sees_only_the_appointments_it_keeps(dsn, stores):
                             bindings=dict.fromkeys(ALL_KINDS, "embedded")
                             | {"appointments": "crc"})
         app = create_app(settings)
-        query = '{ offender(crn: "X000010") { appointments { id providerCode } } }'
+        query = '{ offender(crn: "X000010") { appointments { appointmentId providerCode } } }'
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://t") as client:
             new_crc = await post_query(client, query, org="C09")
@@ -101,7 +101,8 @@ async def test_a_provider_sees_only_the_appointments_it_keeps(dsn, stores):
         await connection.execute("DELETE FROM appointments WHERE id = '9999999'")
         await connection.close()
     assert "9999999" not in str(new_crc)
-    assert {"id": "9999999", "providerCode": "C05"} in hq["data"]["offender"]["appointments"]
+    seen = hq["data"]["offender"]["appointments"]
+    assert {"appointmentId": "9999999", "providerCode": "C05"} in seen
 
 
 async def test_a_store_that_is_down_is_backend_unavailable(gql):

@@ -30,11 +30,23 @@ async def test_bad_custody_data_nulls_custody_only_with_bad_data(simulators, htt
     assert "Traceback" not in str(body) and "<html>" not in str(body)
 
 
-async def test_bad_case_data_is_bad_data_from_delius(simulators, http_gql):
+async def test_a_malformed_record_looked_up_by_key_is_absent_not_an_error(simulators,
+                                                                       http_gql):
+    """An error would tell the caller that a record exists, whoever's it is: a malformed
+    record reached by a key the caller chose is answered as an unknown one."""
     simulators["delius"][0].faults.corrupt = "missing"
+    mine, theirs = await http_gql(PROFILE), await http_gql(PROFILE.replace("X000004", "X000005"))
+    assert mine == theirs == await http_gql(PROFILE.replace("X000004", "X999999"))
+    assert mine["data"]["offender"] is None and "errors" not in mine
+
+
+async def test_bad_data_under_a_record_you_may_see_is_bad_data_from_nomis(simulators,
+                                                                         http_gql):
+    simulators["nomis"][0].faults.corrupt = "missing"
     body = await http_gql(PROFILE)
-    assert body["data"]["offender"] is None
-    assert _codes(body) == [("BACKEND_BAD_DATA", "delius")]
+    assert body["data"]["offender"]["crn"] == "X000004"
+    assert body["data"]["offender"]["custody"] is None
+    assert ("BACKEND_BAD_DATA", "nomis") in _codes(body)
 
 
 async def test_a_backend_that_is_down_is_named_and_the_rest_stands(simulators, http_gql):

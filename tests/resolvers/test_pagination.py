@@ -17,7 +17,7 @@ BOUND = "0123456789ab"  # a binding-shaped hex string
 
 PAGE = "query($after: String, $first: Int) { caseload(first: $first, after: $after) { " \
        "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } " \
-       "edges { cursor node { id } } } }"
+       "edges { cursor node { eventId } } } }"
 
 
 async def test_cursors_walk_the_caseload_without_gaps_or_repeats(gql, dataset):
@@ -25,7 +25,7 @@ async def test_cursors_walk_the_caseload_without_gaps_or_repeats(gql, dataset):
     while True:
         body = await gql(PAGE, {"first": 40, "after": after})
         page = body["data"]["caseload"]
-        seen += [e["node"]["id"] for e in page["edges"]]
+        seen += [e["node"]["eventId"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -63,7 +63,8 @@ async def test_caseload_holds_each_supervised_person_once_in_crn_order(gql, data
 async def test_caseload_filter_by_team(gql, dataset):
     team = dataset.people[dataset.caseloads["C01"][0].crn].active_manager.team_code
     body = await gql("query($t: String) { caseload(first: 100, filter: {teamCode: $t}) { "
-                     "edges { node { id offender { offenderManager { team { code } } } } } } }",
+                     "edges { node { eventId offender { offenderManager { team { code } } } } } "
+                     "} }",
                      {"t": team}, staff="C01T101", username="demo.officer")
     nodes = [e["node"] for e in body["data"]["caseload"]["edges"]]
     # a person Limited Access keeps from demo.officer matches a filter by nothing but a CRN
@@ -71,7 +72,7 @@ async def test_caseload_filter_by_team(gql, dataset):
     expected = [c.id for c in dataset.caseloads["C01"]
                 if dataset.people[c.crn].active_manager.team_code == team
                 and not limited.limits(dataset.people[c.crn])]
-    assert [n["id"] for n in nodes] == expected
+    assert [n["eventId"] for n in nodes] == expected
     managers = [n["offender"]["offenderManager"] for n in nodes if n["offender"]["offenderManager"]]
     assert {m["team"]["code"] for m in managers} == {team}
 
