@@ -31,32 +31,18 @@ def report(received: Received, freshness: Freshness, log: SourceLog,
     now = time.time() if now is None else now
     entries: dict[str, dict[str, Any]] = {}
     seen: dict[str, list[Provenance]] = {}
-
-    def entry(provider: str) -> dict[str, Any]:
-        return entries.setdefault(provider, {"provider": provider, "kinds": {}})
-
-    for kind, keys in sorted(received.keys.items()):
+    received_kinds = [(kind, len(keys), [p for key in keys
+                                         if (p := freshness.of(kind, key)) is not None])
+                      for kind, keys in sorted(received.keys.items())]
+    received_kinds += [(kind, count, received.page_provenance.get(kind, []))
+                       for kind, count in sorted(received.pages.items())]
+    for kind, count, known in received_kinds:
         provider = provider_of(kind)
-        known = [p for key in keys if (p := freshness.of(kind, key)) is not None]
-        counts: dict[str, int] = {"records": len(keys)}
-        if known:
-            counts |= {"fromCache": sum(p.from_cache for p in known),
-                       "fromBackend": sum(not p.from_cache for p in known),
-                       "stale": sum(p.stale for p in known)}
-        entry(provider)["kinds"][kind] = counts
-        seen.setdefault(provider, []).extend(known)
-    for kind, count in sorted(received.pages.items()):
-        provider = provider_of(kind)
-        known = received.page_provenance.get(kind, [])
-        counts = {"records": count}
-        if known:
-            counts |= {"fromCache": sum(p.from_cache for p in known),
-                       "fromBackend": sum(not p.from_cache for p in known),
-                       "stale": sum(p.stale for p in known)}
-        entry(provider)["kinds"][kind] = counts
+        entry = entries.setdefault(provider, {"provider": provider, "kinds": {}})
+        entry["kinds"][kind] = {"records": count, **_cache_use(known)}
         seen.setdefault(provider, []).extend(known)
     for provider in failed:
-        entry(provider)
+        entries.setdefault(provider, {"provider": provider, "kinds": {}})
     failures = set(failed)
     for provider, found in entries.items():
         known = seen.get(provider, [])
@@ -65,13 +51,17 @@ def report(received: Received, freshness: Freshness, log: SourceLog,
         found["fetchedAt"] = _iso(fetched)
         found["status"] = "failed" if provider in failures else "ok"
         if known:
-            found |= {"fromCache": sum(k["fromCache"] for k in found["kinds"].values()
-                                       if "fromCache" in k),
-                      "fromBackend": sum(k.get("fromBackend", 0)
-                                         for k in found["kinds"].values()),
-                      "stale": sum(k.get("stale", 0) for k in found["kinds"].values()),
-                      "maxAgeSeconds": round(max(0.0, now - (oldest or now)), 3)}
+            found |= {**_cache_use(known), "maxAgeSeconds": round(max(0.0, now - fetched), 3)}
     return [entries[p] for p in sorted(entries)]
+
+
+def _cache_use(known: list[Provenance]) -> dict[str, int]:
+    """How many of these records came from the cache or the backend, and how many stale."""
+    if not known:
+        return {}
+    return {"fromCache": sum(p.from_cache for p in known),
+            "fromBackend": sum(not p.from_cache for p in known),
+            "stale": sum(p.stale for p in known)}
 
 
 def warnings(received: Received, freshness: Freshness) -> list[dict[str, Any]]:

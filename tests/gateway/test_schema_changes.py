@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from graphql import (
     FieldDefinitionNode,
+    InterfaceTypeDefinitionNode,
     NamedTypeNode,
     NameNode,
     ObjectTypeDefinitionNode,
@@ -31,8 +32,13 @@ SDL = SNAPSHOT.read_text()
 DOCUMENT = parse(SDL)
 OBJECTS = [d for d in DOCUMENT.definitions if isinstance(d, ObjectTypeDefinitionNode)
            and len(d.fields or ()) > 1]
+INTERFACE_FIELDS = {d.name.value: {f.name.value for f in d.fields or ()}
+                    for d in DOCUMENT.definitions if isinstance(d, InterfaceTypeDefinitionNode)}
+# A field an implemented interface requires cannot go alone: the schema would be invalid.
 FIELDS = st.sampled_from([(i, j) for i, d in enumerate(OBJECTS)
-                          for j in range(len(d.fields or ()))])
+                          for j, f in enumerate(d.fields or ())
+                          if not any(f.name.value in INTERFACE_FIELDS.get(n.name.value, ())
+                                     for n in d.interfaces or ())])
 
 
 def _with_fields(type_index: int, fields: tuple[FieldDefinitionNode, ...]) -> str:
@@ -54,7 +60,7 @@ def test_an_unchanged_schema_has_no_changes():
     assert diff(SDL, SDL) == []
 
 
-@settings(max_examples=15, deadline=None, database=None)
+@settings(max_examples=15, deadline=None, database=None, derandomize=True)
 @given(where=FIELDS)
 def test_removing_any_field_is_breaking_and_names_it(where):
     type_index, field_index = where
@@ -65,7 +71,7 @@ def test_removing_any_field_is_breaking_and_names_it(where):
     assert removed in changes[0].description
 
 
-@settings(max_examples=15, deadline=None, database=None)
+@settings(max_examples=15, deadline=None, database=None, derandomize=True)
 @given(type_index=st.integers(0, len(OBJECTS) - 1))
 def test_adding_a_field_anywhere_is_safe(type_index):
     added = FieldDefinitionNode(name=NameNode(value="addedForTest"), arguments=(),
