@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 AUDIT := tests/gateway/http_audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
+ROUTER := examples/federation/router
+ROUTER_STAMP := $(ROUTER)/node_modules/.installed
 CLIENTS := tests/clients
 CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 UI := examples/caseload-ui
@@ -34,6 +36,11 @@ $(AUDIT_STAMP): $(AUDIT)/package-lock.json
 	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(AUDIT_STAMP)
 
+# The federation tests' router (Apollo Gateway), pinned by its lock file.
+$(ROUTER_STAMP): $(ROUTER)/package-lock.json
+	cd $(ROUTER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ROUTER_STAMP)
+
 # Front-end tooling the tests run against a live gateway (graphql-codegen, relay-compiler, urql).
 $(CLIENTS_STAMP): $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
@@ -48,12 +55,12 @@ $(UI_STAMP): $(UI)/package-lock.json
 ui: $(UI_STAMP)
 	cd $(UI) && npm run build
 
-install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
+install: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(ROUTER_STAMP)
 
 run: $(STAMP)
 	$(BIN)/casegraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP)
+test: $(STAMP) $(AUDIT_STAMP) $(CLIENTS_STAMP) $(UI_STAMP) $(ROUTER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

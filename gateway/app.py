@@ -20,6 +20,7 @@ from gateway.cors import cors
 from gateway.costlimit import CostCharged, CostLimit
 from gateway.csrf import CSRFGuard
 from gateway.directives import advertise_spec_locations
+from gateway.federation import Federation
 from gateway.graphiql import ASSET_PATH, STATIC, GraphiQLPage
 from gateway.limits.validation import GuardedValidation, Validation
 from gateway.metrics_access import MetricsEndpoint, networks
@@ -37,6 +38,7 @@ from providers.base import ALL_KINDS
 from providers.clock import SYSTEM, Clock
 from providers.guard import REGRESSIONS
 from providers.registry import build_registry
+from resolvers import entities
 from resolvers.schema import build_schema, non_null_fields, object_fields
 
 
@@ -109,29 +111,49 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     what token lifetimes, cache ages, breakers and every wait go by (tests move it)."""
     settings = settings or Settings()
     telemetry = telemetry or Telemetry(settings.telemetry)
-    validation = Validation(settings.limits, settings.introspection)
-    costs = _cost_limit(settings, validation)
-    schema = build_schema(introspection=settings.introspection,
-                          validation=lambda: GuardedValidation(validation),
-                          max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
-                          tracer=telemetry.tracer,
-                          extensions=[lambda: CostCharged(costs)] if costs else [])
-    advertise_spec_locations(schema._schema)
-    fields = object_fields(schema)
-    policies = checked(settings.policy_dir, fields, non_null_fields(schema), ALL_KINDS)
+    federation = Federation(settings.federation)
+    costs_of: dict[int, CostLimit | None] = {}
+
+    def schema_for(extend: Any) -> Any:
+        """A schema with its own validation cache (verdicts are per schema) and cost limit."""
+        validation = Validation(settings.limits, settings.introspection)
+        costs = _cost_limit(settings, validation)
+        built = build_schema(introspection=settings.introspection,
+                             validation=lambda: GuardedValidation(validation),
+                             max_tokens=settings.limits.max_tokens, max_batch=settings.max_batch,
+                             tracer=telemetry.tracer,
+                             extensions=[lambda: CostCharged(costs)] if costs else [],
+                             extend=extend)
+        advertise_spec_locations(built._schema)
+        costs_of[id(built)] = costs
+        return built
+    schema = schema_for(federation.merged)
+    fields, non_null = entities.with_federation(object_fields(schema), non_null_fields(schema))
+    policies = checked(settings.policy_dir, fields, non_null, ALL_KINDS | federation.kinds,
+                       federation.policy_dirs)
     cache = build_cache(settings)
-    registry = build_registry(settings.providers, settings.bindings, cache,
-                              ttls=settings.cache_ttls, grace_seconds=settings.cache_grace_seconds,
-                              withhold_regressions=settings.withhold_regressions, clock=clock)
+    registry = federation.bound(build_registry(
+        settings.providers, settings.bindings, cache, ttls=settings.cache_ttls,
+        grace_seconds=settings.cache_grace_seconds,
+        withhold_regressions=settings.withhold_regressions, clock=clock), clock)
     evaluator = Evaluator(policies, fields)
     audit = open_trail(settings.audit, clock)
     answers = _response_cache(settings, cache, policies)
-    view = GraphQLView(schema, evaluator, registry,
-                       GraphiQLPage(demo=settings.auth.demo), settings.deadline_seconds,
-                       settings.batching,
-                       PersistedOperations(settings.persisted, schema._schema, cache), audit,
-                       telemetry, answers, costs)
-    limited = RateLimited(view, settings.rate_limits) if settings.rate_limits.enabled else view
+
+    def view(schema: Any, persisted: PersistedOperations | None,
+             answers: ResponseCache | None = None) -> GraphQLView:
+        return GraphQLView(schema, evaluator, registry, GraphiQLPage(demo=settings.auth.demo),
+                           settings.deadline_seconds, settings.batching, persisted, audit,
+                           telemetry, answers, costs_of[id(schema)])
+    views = {"/graphql": view(schema, PersistedOperations(settings.persisted, schema._schema,
+                                                          cache), answers)}
+    if settings.federation.subgraph:  # the same protections, rate limits counted together
+        views["/subgraph"] = view(schema_for(federation.federated), None)
+
+    async def by_path(scope: Any, receive: Any, send: Any) -> None:
+        await views.get(scope["path"], views["/graphql"])(scope, receive, send)
+    limited = RateLimited(by_path, settings.rate_limits) if settings.rate_limits.enabled \
+        else by_path
     verifier = TokenVerifier(settings.auth, clock)
     graphql = RequestTelemetry(CSRFGuard(Authenticated(limited, verifier,
                                                        settings.max_body_bytes)), telemetry)
@@ -173,6 +195,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", MetricsEndpoint(telemetry.prometheus,
                                           networks(settings.telemetry.metrics_from)).serve),
+        *[Route(path, admitted, methods=["GET", "POST"]) for path in views if path != "/graphql"],
         Mount(ASSET_PATH, StaticFiles(directory=STATIC)),
         *ui_routes(settings.ui_dir, settings.auth.demo),
     ], lifespan=lifespan, middleware=cors(settings.cors_origins, settings.cors_allow_headers))

@@ -12,6 +12,7 @@ from gateway.admission import AdmissionSettings
 from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
 from gateway.auth_settings import parse_auth
+from gateway.federation import FederationSettings, parse_federation
 from gateway.limits import LIMIT_KEYS, Limits
 from gateway.metrics_access import networks
 from gateway.persisted import PersistedSettings
@@ -23,7 +24,7 @@ from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
                        "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
-                       "admission", "response_cache"})
+                       "admission", "response_cache", "federation"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl", "namespace"})
@@ -66,6 +67,7 @@ class Settings:
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     admission: AdmissionSettings = field(default_factory=AdmissionSettings)
     response_cache: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
 
 
 def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
@@ -128,7 +130,8 @@ def load_settings(path: Path | None) -> Settings:
                     audit=_audit(raw.get("audit", {})),
                     telemetry=_telemetry(raw.get("telemetry", {})),
                     admission=_admission(raw.get("admission", {})),
-                    response_cache=parse_response_cache(raw.get("response_cache", {})))
+                    response_cache=parse_response_cache(raw.get("response_cache", {})),
+                    federation=parse_federation(raw.get("federation", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -6,12 +6,13 @@ a policy file invents, and on a denied non-null field (nulling it would break th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from policies import loader
 from policies.kinds import KINDS, unjudged
 from policies.model import PolicySet
+from policies.overlay import overlaid
 
 
 def uncovered(policies: PolicySet, schema_fields: Mapping[str, Iterable[str]]) -> list[str]:
@@ -45,10 +46,13 @@ def unknown_kind_types(schema_fields: Mapping[str, Iterable[str]]) -> list[str]:
 
 
 def checked(directory: Path | None, schema_fields: Mapping[str, Iterable[str]],
-            non_null: Mapping[str, Iterable[str]], kinds: Iterable[str] = ()) -> PolicySet:
-    """Load the policies and raise `PolicyError` listing every problem, or return them:
-    uncovered fields, denied non-null fields, and provider kinds no row rule judges."""
-    policies = loader.load(directory or loader.SHIPPED, schema_fields)
+            non_null: Mapping[str, Iterable[str]], kinds: Iterable[str] = (),
+            overlays: Sequence[Path] = ()) -> PolicySet:
+    """Load the policies (with federated subgraphs' `overlays`) and raise `PolicyError`
+    listing every problem, or return them: uncovered fields, denied non-null fields, and
+    provider kinds no row rule judges."""
+    policies = overlaid(loader.load(directory or loader.SHIPPED, schema_fields), overlays,
+                        schema_fields)
     problems = uncovered(policies, schema_fields) + denied_non_null(policies, non_null) + \
         unjudged(kinds) + unknown_kind_types(schema_fields)
     if problems:

@@ -45,7 +45,37 @@ KINDS: dict[str, JudgedKind] = {
 }
 
 
+# Fields a federated subgraph adds to one of casegraph's entities are a kind of their own,
+# `<subgraph>:<entity type>`, judged through their parent: the entity's record must have been
+# handed out in full (so Limited Access and the entity's row rule hold for them too).
+ENTITY_PARENTS: dict[str, str] = {"Offender": "offender", "Case": "cases", "Custody": "custody"}
+
+
+def remote_kind(subgraph: str, type_name: str) -> str:
+    """The kind of the fields `subgraph` adds to casegraph's `type_name`."""
+    return f"{subgraph}:{type_name}"
+
+
+def judged(kind: str) -> JudgedKind:
+    """How records of `kind` are judged; KeyError for a kind nobody judges."""
+    found = KINDS.get(kind)
+    if found is not None:
+        return found
+    subgraph, _, type_name = kind.rpartition(":")
+    if subgraph and type_name in ENTITY_PARENTS:
+        return JudgedKind(None, parent=ENTITY_PARENTS[type_name])
+    raise KeyError(kind)
+
+
 def unjudged(kinds: Iterable[str]) -> list[str]:
     """Provider kinds this table does not say how to judge: fatal at start."""
     return sorted(f"kind {k!r} has no row judgement in policies/kinds.py"
-                  for k in set(kinds) - set(KINDS))
+                  for k in set(kinds) if not _known(k))
+
+
+def _known(kind: str) -> bool:
+    try:
+        judged(kind)
+    except KeyError:
+        return False
+    return True

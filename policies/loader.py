@@ -36,14 +36,14 @@ def load(directory: Path = SHIPPED, schema_fields: Mapping[str, Iterable[str]] |
         org_types = (orgs or organisations.for_policies(directory)).types
     except OrganisationsError as exc:
         raise PolicyError(exc.problems) from exc
-    common = _read(directory / f"{COMMON}.toml", problems)
+    common = read(directory / f"{COMMON}.toml", problems)
     rules: dict[str, dict[str, TypeRule]] = {}
     for org_type in org_types:
         path = directory / f"{org_type.lower()}.toml"
         if not path.exists():
             problems.append(f"{path}: missing (every organisation type needs a policy file)")
             continue
-        rules[org_type] = {**common, **_read(path, problems)}
+        rules[org_type] = {**common, **read(path, problems)}
     if schema_fields is not None:
         problems.extend(unknown_names(rules, schema_fields))
     if problems:
@@ -51,7 +51,8 @@ def load(directory: Path = SHIPPED, schema_fields: Mapping[str, Iterable[str]] |
     return PolicySet(rules)
 
 
-def _read(path: Path, problems: list[str]) -> dict[str, TypeRule]:
+def read(path: Path, problems: list[str]) -> dict[str, TypeRule]:
+    """One policy file's rules by type; what is wrong with it goes to `problems`."""
     try:
         raw = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -28,6 +28,15 @@ def announce(kind: str, records: Mapping[str, Any]) -> None:
 
 @contextmanager
 def listening(listener: Listener) -> Iterator[None]:
+    """`listener` hears announcements made inside the block; a listener already there (an
+    outer block's) still hears them too."""
+    outer = _listener.get()
+    if outer is not None:
+        inner = listener
+
+        def listener(kind: str, records: Mapping[str, Any]) -> None:
+            inner(kind, records)
+            outer(kind, records)
     token = _listener.set(listener)
     try:
         yield

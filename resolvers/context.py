@@ -29,6 +29,8 @@ class Context:
     operation: tuple[str | None, str | None] = (None, None)  # (name, document)
     field_groups: set[str] = field(default_factory=set)
     denied_fields: list[str] = field(default_factory=list)
+    # Per operation: what federated fields forward to their subgraph (resolvers.forwarding).
+    forwarded: dict[object, str] = field(default_factory=dict)
 
     def may(self, type_name: str, field_name: str) -> bool:
         """For look-ahead only (skip loading what will not be read); never for enforcement."""

@@ -6,13 +6,13 @@ these; resolvers get records from the judge."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
-from providers import freshness
+from providers import freshness, related
 from providers.base import Page
 from providers.errors import ProviderError
 from providers.registry import Registry
@@ -81,19 +81,31 @@ class Loaders:
 
     def _batch(self, kind: str):
         async def load(keys: list[str]) -> Sequence[Any]:
-            found = await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
+            with related.listening(self._primer(kind)):  # records it answered along the way
+                found = await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
             return [Unreadable(v) if isinstance(v, ProviderError) else v for v in found]
         return load
 
     async def page(self, kind: str, criteria: dict[str, Any], offset: int, limit: int) -> Page:
         found: Page = await self._logged(kind, self._registry.page(kind, criteria, offset,
                                                                     limit), limit)
+        prime = self._primer(kind)
         for related_kind, records in found.related.items():
-            if self._registry.bindings.get(related_kind) == self._registry.bindings[kind]:
+            prime(related_kind, records)
+        return found
+
+    def _primer(self, kind: str) -> Callable[[str, Mapping[str, Any]], None]:
+        """Records of another kind a provider answered while asked for `kind` (the people
+        behind a NOMS number, a caseload's people) go into that kind's loader, so they are
+        not asked for again: the same calls whether or not anything was found."""
+        provider = self._registry.bindings[kind]
+
+        def prime(related_kind: str, records: Mapping[str, Any]) -> None:
+            if self._registry.bindings.get(related_kind) == provider:
                 loader = self.of(related_kind)
                 for key, record in records.items():
                     loader.prime(key, record)
-        return found
+        return prime
 
     async def _logged(self, kind: str, call: Any, size: int) -> Any:
         provider = self._registry.bindings[kind]

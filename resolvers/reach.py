@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from policies.kinds import KINDS
+from policies.kinds import judged as judged_kind
 from providers.records import Case, Custody, Person
 from resolvers.judge import CaseStub, Received, Stub, then
 from resolvers.loaders import MISSING
@@ -92,7 +92,7 @@ class Reach(CustodyJudge):
 
     def _child(self, kind: str, parent: Any, key: str) -> Any:
         """Records of `kind` under `parent`: none unless the parent was handed out in full."""
-        spec = KINDS[kind]
+        spec = judged_kind(kind)
         if spec.parent is None or not self.is_full(parent):
             return None
         raw = self.loaders.peek(kind, key)
@@ -107,7 +107,7 @@ class Reach(CustodyJudge):
         if raw is None:
             self._withheld(kind, key, lambda _record: True)  # the parent was let through
             return None
-        type_name = KINDS[kind].type_name
+        type_name = judged_kind(kind).type_name
         rows = self.rows(type_name) if type_name in self.decisions.rows and type_name else None
         if isinstance(raw, tuple):
             kept = tuple(r for r in raw if rows is None or rows(r))
@@ -138,11 +138,17 @@ class Reach(CustodyJudge):
     def movements_of(self, custody: Custody) -> Any:
         return self._child("movements", custody, custody.noms_number)
 
+    def remote_of(self, kind: str, parent: Any, key: str) -> Any:
+        """What a federated subgraph answers for an entity (`policies.kinds.remote_kind`):
+        nothing unless the entity's record was handed out in full."""
+        return self._child(kind, parent, key)
+
     # -- reference data --------------------------------------------------------------------
 
     def reference(self, kind: str, key: str) -> Any:
         """Establishments and organisations: reference data, the same for everyone."""
-        if KINDS[kind].type_name is not None:
+        spec = judged_kind(kind)
+        if spec.type_name is not None or spec.parent is not None:
             raise LookupError(f"{kind} is not reference data")
         raw = self.loaders.peek(kind, key)
         if raw is MISSING:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType, NoSchemaIntrospectionCustomRule
+from graphql import (
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -43,11 +48,14 @@ class NoIntrospection(AddValidationRules):
 
 
 def build_schema(introspection: bool = True, validation: Any = None, max_tokens: int = 0,
-                 max_batch: int = 0, tracer: Any = None, extensions: Sequence[Any] = ()
+                 max_batch: int = 0, tracer: Any = None, extensions: Sequence[Any] = (),
+                 extend: Callable[[GraphQLSchema], GraphQLSchema] | None = None
                  ) -> CasegraphSchema:
     """The schema. Extensions are classes or factories, so each request gets its own; parsing
     and validation are cached per document (the validation rules do not read variables).
-    `validation` (a factory) replaces strawberry's validation step; `extensions` are added."""
+    `validation` (a factory) replaces strawberry's validation step; `extensions` are added.
+    `extend` adds to the built schema (federation: `gateway.federation`), before the
+    executor plans it."""
     extensions = [lambda: ParserCache(maxsize=512),
                   validation or (lambda: ValidationCache(maxsize=512)), *extensions]
     if tracer is not None:
@@ -60,6 +68,10 @@ def build_schema(introspection: bool = True, validation: Any = None, max_tokens:
         extensions.append(NoIntrospection)
     config = StrawberryConfig(batching_config={"max_operations": max_batch} if max_batch else None)
     schema = CasegraphSchema(query=Query, extensions=extensions, config=config)
+    if extend is not None:  # a new GraphQLSchema, as strawberry's own sort_schema makes one
+        schema._schema = extend(schema._schema)
+        schema._schema.extensions = dict(schema._schema.extensions)
+        schema._schema._strawberry_schema = schema  # type: ignore[attr-defined]
     executor = executor_for(schema)
     schema.execution_context_class = executor if introspection else _quiet(executor)
     return schema

@@ -104,8 +104,9 @@ class MaxCost(ValidationRule):
         return 1 + inner * self._multiplier(node, definition)
 
     def _multiplier(self, node: FieldNode, definition: Any) -> int:
+        # federation's `_entities` answers one entity per representation, as `nodes` per id
         sizes = [self._size(a.value) for a in node.arguments or ()
-                 if a.name.value in ("first", "last", "ids")]
+                 if a.name.value in ("first", "last", "ids", "representations")]
         if sizes:
             return max(sizes)
         if "first" in definition.args:

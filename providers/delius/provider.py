@@ -83,6 +83,9 @@ class DeliusProvider:
         for crn, person in batch.found.items():
             if isinstance(person, Person) and person.noms_number:
                 held.setdefault(person.noms_number, []).append(crn)
+        # The people are in hand: whoever asks for them next need not ask nDelius again.
+        related.announce("offender", {crn: p for crn, p in batch.found.items()
+                                      if isinstance(p, Person)})
         broken = next((p for p in batch.found.values() if isinstance(p, Exception)), None)
         return [tuple(sorted(held[n])) if n in held else broken for n in numbers]
 

@@ -259,3 +259,34 @@ async def test_a_prisons_search_does_work_only_for_its_own_roll(monkeypatch):
     # the same calls of the same sizes, but for custody of the matches (all on the roll)
     assert [w for w in work[0] if w[0] != "custody"] == work[1]
     assert all(kind != "offender_search" for kind, _ in work[0])
+
+
+async def _calls_by_path(simulators, ask) -> dict[str, int]:
+    async with httpx.AsyncClient() as client:
+        for _, url in simulators.values():
+            await client.delete(f"{url}/_sim/stats")
+        await ask()
+        found: dict[str, int] = {}
+        for name, (_, url) in simulators.items():
+            stats = (await client.get(f"{url}/_sim/stats")).json()
+            found |= {f"{name} {path}": n for path, n in stats["requests"].items()}
+        return found
+
+
+@pytest.mark.parametrize("refused", ["A0005AA", "A0032AA"])  # C16's; two others' records
+async def test_another_organisations_noms_number_costs_the_calls_an_unknown_one_does(
+        simulators, refused):
+    """The people behind a NOMS number came back from probation search and were then asked
+    for again by CRN: one call more for a number that exists than for one that does not."""
+    from tests.conftest import http_settings
+
+    app = create_app(http_settings(simulators, cache="none"))
+    query = '{ offenderByNomsNumber(nomsNumber: "%s") { crn } }'
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        async def ask(noms: str):
+            return lambda: post_query(client, query % noms, org="C01")
+        known = await _calls_by_path(simulators, await ask(refused))
+        unknown = await _calls_by_path(simulators, await ask("A9999ZZ"))
+    await app.state.registry.aclose()
+    assert known == unknown and known  # the same calls, and some were made

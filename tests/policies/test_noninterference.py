@@ -29,7 +29,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from graphql import GraphQLInterfaceType, GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+    is_leaf_type,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -170,7 +177,9 @@ def _literal(value: Any) -> str:
 
 
 @st.composite
-def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, Any]]:
+def operations(draw: Any, values: dict[str, list[Any]], schema: GraphQLSchema = SCHEMA
+               ) -> tuple[str, dict[str, Any]]:
+    """A query over `schema`'s root fields (`_entities` too, on the subgraph schema)."""
     draft = Draft({}, [], [])
 
     def arguments(field: Any) -> str:
@@ -210,13 +219,15 @@ def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, 
         return " ".join(parts) or "__typename"
 
     def inside(kind: Any, depth: int) -> str:
-        """The selection under an object type, or an interface's id and some of its types."""
+        """The selection under an object type, or an interface's id (a union's typename) and
+        some of its types."""
         if isinstance(kind, GraphQLObjectType):
             return wrapped(kind, depth)
-        if isinstance(kind, GraphQLInterfaceType):
-            types = draw(st.lists(st.sampled_from(SCHEMA.get_possible_types(kind)), max_size=3,
+        if isinstance(kind, GraphQLInterfaceType | GraphQLUnionType):
+            types = draw(st.lists(st.sampled_from(schema.get_possible_types(kind)), max_size=3,
                                   unique_by=lambda t: t.name))
-            return "id __typename " + " ".join(
+            shared = "id __typename " if isinstance(kind, GraphQLInterfaceType) else "__typename "
+            return shared + " ".join(
                 f"... on {t.name} {{ {wrapped(t, depth)} }}" for t in types)
         return ""
 
@@ -231,7 +242,7 @@ def operations(draw: Any, values: dict[str, list[Any]]) -> tuple[str, dict[str, 
             return f"... on {kind.name} {{ {body} }}"
         return body
 
-    query = SCHEMA.query_type
+    query = schema.query_type
     assert query is not None
     roots = draw(st.lists(st.sampled_from(sorted(query.fields)), min_size=1, max_size=3))
     parts = []
@@ -267,14 +278,15 @@ def _over_http(delius: str, nomis: str, data: Any) -> Settings:
 class Twin:
     """The original and the copy, each behind a gateway, asked the same things."""
 
-    def __init__(self, original: TestClient, copy: TestClient) -> None:
+    def __init__(self, original: TestClient, copy: TestClient, path: str = "/graphql") -> None:
         self.clients = (original, copy)
+        self.path = path
 
     def ask(self, who: Who, document: str, variables: dict[str, Any]) -> list[Any]:
         headers = {"Authorization": f"Bearer {who.token()}"}
         answers = []
         for client in self.clients:
-            response = client.post("/graphql", headers=headers,
+            response = client.post(self.path, headers=headers,
                                    json={"query": document, "variables": variables})
             answers.append((response.status_code, masked(response.json())))
         return answers

@@ -1,0 +1,1 @@
+"""Remote GraphQL subgraphs (Apollo Federation v2) as providers of the fields they add."""
