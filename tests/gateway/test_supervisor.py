@@ -164,9 +164,14 @@ def _until(condition: Any, seconds: float = 10.0) -> None:
 
 
 def _refused(port: int) -> bool:
+    """Refused: the connection is not served, whether the listener is gone or resets it.
+
+    A connection the kernel accepted into the backlog just before the listener
+    closed is reset rather than refused; either way no request was handled.
+    """
     try:
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-    except httpx.ConnectError:
+    except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
         return True
     return False
 
