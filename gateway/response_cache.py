@@ -19,6 +19,11 @@ same people, prisoners, field groups and denials, under the caller's own name), 
 cost, and its `extensions.sources` say every record came from a cache, with ages grown by
 the entry's own. Entries shared through Redis are signed (HMAC-SHA256): an entry written by
 anyone without the key is a miss.
+
+A change event about a person makes every answer that showed them in full, read before the
+event arrived, a miss (`changed`). Only records shown in full count: an event about a person
+the caller saw as a stub, or not at all, leaves its answers as they were. Every process
+consumes every event, so each keeps the recent changes in memory and checks them on a hit.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from providers.registry import ConfigError
 log = logging.getLogger("casegraph.response_cache")
 
 IDENTITY = ("subject", "staff_code", "username", "client_id")
+MAX_CHANGES = 100_000  # changes remembered; past it, everything read before the last is old
+CHANGE_MARGIN = 120.0  # seconds an answer may take between its first read and being stored
 REFERENCES = {"$staff": "staff_code", "$subject": "subject", "$username": "username"}
 KEY_ENV = "CASEGRAPH_RESPONSE_CACHE_KEY"
 
@@ -135,7 +142,27 @@ class ResponseCache:
         self.always = tuple(sorted(always))
         self.signing_key = signing_key
         self.clock = clock
-        self.hits = self.misses = self.writes = 0
+        self.hits = self.misses = self.writes = self.invalidated = 0
+        self._changes: dict[str, float] = {}  # identifier -> when its last change arrived
+        self._floor = float("-inf")  # answers read before this are old (changes overflowed)
+
+    def changed(self, identifiers: Iterable[str], at: float) -> None:
+        """A change event arrived at `at` (the providers' clock) about these CRNs / NOMS
+        numbers: answers that showed them in full, read before `at`, are old."""
+        for key in identifiers:
+            self._changes[key] = at
+        if len(self._changes) > MAX_CHANGES:
+            horizon = at - self.settings.ttl_seconds - CHANGE_MARGIN
+            self._changes = {k: t for k, t in self._changes.items() if t > horizon}
+            if len(self._changes) > MAX_CHANGES:
+                self._floor, self._changes = at, {}
+
+    def _outdated(self, meta: Mapping[str, Any]) -> bool:
+        read_from = meta.get("readFrom")
+        if not isinstance(read_from, float | int) or read_from <= self._floor:
+            return True
+        return bool(self._changes) and any(self._changes.get(key, float("-inf")) >= read_from
+                   for key in meta.get("shown", ()))
 
     def _base(self, principal: Principal, document: str, name: str | None,
               variables: Mapping[str, Any] | None) -> str:
@@ -158,6 +185,9 @@ class ResponseCache:
         if isinstance(vary, tuple | list) and vary:
             [entry] = await self.store.get_many([self._entry_key(base, principal, vary)])
         answer = self._read(entry) if vary is not None else None
+        if answer is not None and self._outdated(answer.meta):
+            self.invalidated += 1
+            answer = None
         if answer is None:
             self.misses += 1
         else:
@@ -195,7 +225,10 @@ class ResponseCache:
                 "warnings": answer.get("extensions", {}).get("warnings", []),
                 "people": sorted(received.people), "prisoners": sorted(received.prisoners),
                 "groups": sorted(context.field_groups), "denied": list(context.denied_fields),
-                "attempts": received.attempts, "cost": cost}
+                "attempts": received.attempts, "cost": cost,
+                "shown": sorted(received.in_full | received.prisoners),
+                "readFrom": min((p.fetched_at for p in context.freshness.records.values()),
+                                default=self.clock())}
         meta_text = orjson.dumps(meta).decode()
         data_text = orjson.dumps(answer["data"]).decode()
         base = self._base(principal, document, name, variables)

@@ -8,6 +8,7 @@ in it runs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ log = logging.getLogger("casegraph.cache")
 class Cache(Protocol):
     async def get_many(self, keys: list[str]) -> list[Any | None]: ...
     async def set_many(self, items: list[tuple[str, Any]], ttl: float) -> None: ...
+    async def delete_many(self, keys: list[str]) -> None: ...
     async def clear(self) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -53,6 +55,15 @@ class AiocacheStore:
             if self.encoded:
                 items = [(key, codec.encode(value)) for key, value in items]
             await self._backend.multi_set(items, ttl=max(1, int(ttl)))
+        except Exception as exc:
+            self._warn(exc)
+
+    async def delete_many(self, keys: list[str]) -> None:
+        """Forget these entries (aiocache has no multi-delete: one call each, concurrently)."""
+        if not keys:
+            return
+        try:
+            await asyncio.gather(*(self._backend.delete(key) for key in keys))
         except Exception as exc:
             self._warn(exc)
 

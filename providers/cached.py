@@ -120,6 +120,21 @@ class CachedProvider:
         self._note(kind, {key: (None, fetched_at, from_cache, stale)})
         return replace(page, provenance=Provenance(self.name, fetched_at, from_cache, stale))
 
+    async def forget(self, keys: Mapping[str, Sequence[str]]) -> int:
+        """Drop the cached records a change event names (`{kind: keys}`), so the next read of
+        them goes to the backend, as the event's `detailUrl` says to. The booking a custody
+        record names goes with it (sentence dates are keyed by booking). Pages stay: a list
+        is as fresh as its own TTL says, and `extensions.sources` shows its age."""
+        wanted = {kind: list(found) for kind, found in keys.items() if kind in self.kinds}
+        for noms in wanted.get("custody", ()):
+            [entry] = await self.cache.get_many([self._key("custody", noms)])
+            booking = getattr(entry[0], "booking_id", None) if entry is not None else None
+            if booking is not None and "sentence_dates" in self.kinds:
+                wanted.setdefault("sentence_dates", []).append(str(booking))
+        dropped = [self._key(kind, key) for kind, found in wanted.items() for key in found]
+        await self.cache.delete_many(dropped)
+        return len(dropped)
+
     @property
     def state(self) -> str:
         return getattr(self.inner, "state", "up")

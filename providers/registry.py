@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
-from providers.base import ALL_KINDS, Page, Provider
+from providers.base import ALL_KINDS, KINDS, Crn, NomsNumber, Page, Provider
 from providers.clock import SYSTEM, Clock
 from providers.errors import BackendUnavailable, ConfigError
 
@@ -99,6 +99,23 @@ class Registry:
         if page is None:  # a fetch-only provider bound to a paged kind
             raise BackendUnavailable(provider.name, f"does not page {kind}")
         return await page(kind, criteria, offset, limit)
+
+    async def forget(self, crn: str | None = None, noms: str | None = None) -> int:
+        """Drop every cached record of one person (by CRN, by NOMS number, or both) that a
+        change event makes old; how many entries were dropped."""
+        keys: dict[str, list[str]] = {}
+        for kind in ALL_KINDS:
+            key = KINDS[kind].key
+            value = crn if key is Crn else noms if key is NomsNumber else None
+            if value and not KINDS[kind].paged:
+                keys.setdefault(kind, []).append(value)
+        dropped = 0
+        for name, provider in self.providers.items():
+            forget = getattr(provider, "forget", None)
+            if forget is not None:
+                dropped += await forget({k: v for k, v in keys.items()
+                                         if self.bindings.get(k) == name})
+        return dropped
 
     async def aclose(self) -> None:
         for provider in self.providers.values():

@@ -48,6 +48,7 @@ class Received:
     attempts: list[dict[str, str]] = field(default_factory=list)
     people: set[str] = field(default_factory=set)  # CRNs whose data the answer may carry
     prisoners: set[str] = field(default_factory=set)  # NOMS numbers of custody handed out
+    in_full: set[str] = field(default_factory=set)  # keys of every record handed out in full
 
 
 class Judge:
@@ -76,6 +77,7 @@ class Judge:
     def hand(self, kind: str, key: str, record: Any) -> Any:
         self._full.add(id(record))
         self.received.keys.setdefault(kind, set()).add(key)
+        self.received.in_full.add(key)
         return record
 
     def _person_verdict(self, person: Person, held_at: Any) -> Person | Stub | None:
@@ -93,6 +95,7 @@ class Judge:
             self.received.people.add(judged.crn)
             if isinstance(judged, Person):
                 self._full.add(id(judged))
+                self.received.in_full.add(judged.crn)
         return judged
 
     def _held_at_now(self, person: Person) -> Any:

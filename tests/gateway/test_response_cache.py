@@ -9,6 +9,7 @@ entry at all.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -253,3 +254,59 @@ def test_an_answer_planted_in_redis_without_the_key_is_a_miss(monkeypatch, simul
             assert answers.hits == 1
         finally:
             client.portal.call(answers.store.clear)
+
+
+def _writes(client: TestClient) -> int:
+    return int(client.app.state.answers.writes)  # type: ignore[attr-defined]
+
+
+def test_a_change_to_a_person_shown_in_full_makes_their_answers_old(cached):
+    answers = cached.app.state.answers  # type: ignore[attr-defined]
+    first = ask(cached, OFFICER, PERSON)
+    ask(cached, OFFICER, PERSON)
+    before = hits(cached)
+    answers.changed(["X000001"], time.time())
+    assert ask(cached, OFFICER, PERSON) == first  # asked afresh (the data did not change)
+    assert hits(cached) == before
+    assert ask(cached, OFFICER, PERSON) == first and hits(cached) == before + 1
+
+
+def test_a_change_to_a_person_seen_only_as_a_stub_leaves_the_answer_cached(cached):
+    answers = cached.app.state.answers  # type: ignore[attr-defined]
+    ask(cached, EXCLUDED, LISTED)
+    before = hits(cached)
+    answers.changed(["X000040"], time.time())  # the excluded user saw only the CRN
+    ask(cached, EXCLUDED, LISTED)
+    assert hits(cached) == before + 1
+
+
+@pytest.mark.parametrize("who", [OFFICER, EXCLUDED, C16], ids=lambda w: w.name)
+def test_changes_outside_a_callers_reach_never_touch_its_cached_answers(who, dataset, cached):
+    """Noninterference for invalidation: whether an answer comes from the cache never
+    depends on events about people the caller may not see in full."""
+    reach = reach_of(dataset, who.principal())
+    outside = sorted((set(dataset.people) - reach.full) | (set(dataset.custody) - reach.custody))
+    answers = cached.app.state.answers  # type: ignore[attr-defined]
+
+    @settings(max_examples=EXAMPLES, **EXAMPLE_SETTINGS)
+    @given(operation=operations(limited_pools(dataset)))
+    def run(operation: tuple[str, dict[str, Any]]) -> None:
+        cached.portal.call(answers.store.clear)
+        written = _writes(cached)
+        first = ask(cached, who, *operation)
+        if _writes(cached) == written:
+            return  # not kept (an error, a mutation): nothing to invalidate
+        answers.changed(outside, time.time())
+        before = hits(cached)
+        assert ask(cached, who, *operation) == first
+        assert hits(cached) == before + 1, operation
+    run()
+
+
+def test_changes_remembered_are_bounded():
+    cache = ResponseCache(None, ResponseCacheSettings(True, 30.0), lambda _: 30.0,
+                          clock=lambda: 1000.0)
+    cache.changed((f"X{i:06d}" for i in range(100_001)), 1000.0)
+    assert len(cache._changes) == 0 and cache._floor == 1000.0
+    assert cache._outdated({"readFrom": 999.0, "shown": []})
+    assert not cache._outdated({"readFrom": 1001.0, "shown": []})
