@@ -261,7 +261,7 @@ def _writes(client: TestClient) -> int:
 
 
 def test_a_change_to_a_person_shown_in_full_makes_their_answers_old(cached):
-    answers = cached.app.state.answers  # type: ignore[attr-defined]
+    answers = cached.app.state.answers
     first = ask(cached, OFFICER, PERSON)
     ask(cached, OFFICER, PERSON)
     before = hits(cached)
@@ -272,7 +272,7 @@ def test_a_change_to_a_person_shown_in_full_makes_their_answers_old(cached):
 
 
 def test_a_change_to_a_person_seen_only_as_a_stub_leaves_the_answer_cached(cached):
-    answers = cached.app.state.answers  # type: ignore[attr-defined]
+    answers = cached.app.state.answers
     ask(cached, EXCLUDED, LISTED)
     before = hits(cached)
     answers.changed(["X000040"], time.time())  # the excluded user saw only the CRN
@@ -286,7 +286,7 @@ def test_changes_outside_a_callers_reach_never_touch_its_cached_answers(who, dat
     depends on events about people the caller may not see in full."""
     reach = reach_of(dataset, who.principal())
     outside = sorted((set(dataset.people) - reach.full) | (set(dataset.custody) - reach.custody))
-    answers = cached.app.state.answers  # type: ignore[attr-defined]
+    answers = cached.app.state.answers
 
     @settings(max_examples=EXAMPLES, **EXAMPLE_SETTINGS)
     @given(operation=operations(limited_pools(dataset)))
