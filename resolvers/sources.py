@@ -65,8 +65,10 @@ def _cache_use(known: list[Provenance]) -> dict[str, int]:
 
 
 def warnings(received: Received, freshness: Freshness) -> list[dict[str, Any]]:
-    """Warnings about records the caller received, plus those about their own answer."""
-    found = list(freshness.warnings)
+    """Warnings about records the caller received, plus those about their own answer, in
+    an order of their own (resolvers finish in whatever order the backends answer)."""
+    found = sorted(freshness.warnings, key=lambda w: (w["code"], w.get("path", []),
+                                                     w["message"]))
     regressed = {pk for pk, keys in freshness.regressed.items()
                  if keys & received.keys.get(pk[1], set())}
     for provider, kind in sorted(regressed | set(received.withheld)):
