@@ -45,9 +45,13 @@ class JetStream:
         async with self._lock:
             if self._nc is None or self._nc.is_closed:
                 try:
+                    # Reconnecting is the consumer's (with backoff, on its clock): a lost
+                    # connection closes, and the next call connects afresh. (nats-py retries
+                    # a first connection for ever unless attempts are bounded above 0.)
                     self._nc = await nats.connect(self.settings.url, connect_timeout=2,
-                                                  max_reconnect_attempts=-1,
-                                                  reconnect_time_wait=1,
+                                                  allow_reconnect=False,
+                                                  max_reconnect_attempts=1,
+                                                  reconnect_time_wait=0.1,
                                                   error_cb=_log_error)
                     self._js = self._nc.jetstream()
                     await self._ensure_stream()

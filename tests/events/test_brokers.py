@@ -1,0 +1,76 @@
+"""The broker seam against the real NATS JetStream and Redis: every consumer name receives
+every event, in order, once when acked; what was delivered but not acked comes again after a
+reconnect (at-least-once); lag counts what this consumer has not acked."""
+
+from __future__ import annotations
+
+import pytest
+
+import events.nats_broker
+from tests.events.delivery import envelope, eventually, take
+
+
+async def test_every_consumer_receives_every_event_once_in_order(brokers):
+    a, b, publisher = brokers(consumer="gw-a"), brokers(consumer="gw-b"), brokers()
+    first, second = await a.subscribe("nomis"), await b.subscribe("nomis")
+    sent = [envelope(n) for n in range(20)]
+    for raw in sent:
+        await publisher.publish("nomis", raw)
+    assert await take(first, 20) == sent and await take(second, 20) == sent
+    await publisher.publish("nomis", envelope(99))  # what follows the 20 is the next, no repeat
+    assert await take(first, 1) == await take(second, 1) == [envelope(99)]
+    await first.aclose()
+    await second.aclose()
+
+
+async def test_sources_are_apart(brokers):
+    consumer, publisher = brokers(consumer="gw-a"), brokers()
+    prison, probation = await consumer.subscribe("nomis"), await consumer.subscribe("delius")
+    await publisher.publish("delius", envelope(1))
+    await publisher.publish("nomis", envelope(2))
+    assert await take(prison, 1) == [envelope(2)] and await take(probation, 1) == [envelope(1)]
+    await prison.aclose()
+    await probation.aclose()
+
+
+async def test_what_was_not_acked_is_delivered_again_after_a_reconnect(brokers, monkeypatch):
+    monkeypatch.setattr(events.nats_broker, "ACK_WAIT_SECONDS", 1.0)
+    before, publisher = brokers(consumer="gw-a"), brokers()
+    deliveries = await before.subscribe("nomis")
+    await publisher.publish("nomis", envelope(1))
+    await publisher.publish("nomis", envelope(2))
+    assert await take(deliveries, 1) == [envelope(1)]  # acked
+    assert await take(deliveries, 1, ack=False) == [envelope(2)]  # lost with the connection
+    await deliveries.aclose()
+    await before.aclose()
+    after = brokers(consumer="gw-a")
+    again = await after.subscribe("nomis")
+    assert await take(again, 1) == [envelope(2)]
+    await again.aclose()
+
+
+async def test_lag_counts_what_this_consumer_has_not_acked(brokers):
+    consumer, publisher = brokers(consumer="gw-a"), brokers()
+    deliveries = await consumer.subscribe("nomis")
+    assert await consumer.lag("nomis") == 0
+    for n in range(3):
+        await publisher.publish("nomis", envelope(n))
+
+    async def lag_is(value: int) -> bool:
+        return await consumer.lag("nomis") == value
+    await eventually(lambda: lag_is(3))
+    await take(deliveries, 3)
+    await eventually(lambda: lag_is(0))
+    await deliveries.aclose()
+
+
+@pytest.mark.parametrize("settings", ["nats"], indirect=True)
+async def test_an_unreachable_broker_is_a_broker_error(settings):
+    from dataclasses import replace
+
+    from events.broker import BrokerError, open_broker
+
+    broker = open_broker(replace(settings, url="nats://127.0.0.1:1"))
+    with pytest.raises(BrokerError):
+        await broker.publish("nomis", envelope(1))
+    await broker.aclose()
