@@ -43,6 +43,7 @@ class EventConsumer:
         self.connected: dict[str, bool] = dict.fromkeys(self.sources, False)
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._consume(s), name=f"events-{s}")
@@ -50,14 +51,17 @@ class EventConsumer:
         self._tasks.append(asyncio.create_task(self._check(), name="events-freshness"))
 
     async def aclose(self) -> None:
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
+        # Closing the broker also ends a read that a client library carried on with after the
+        # cancellation (redis-py can swallow one that lands as a blocking read returns).
+        await self.broker.aclose()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self.broker.aclose()
 
     async def _consume(self, source: str) -> None:
-        while True:
+        while not self._stopping:
             deliveries = await self._subscribe(source)
             try:
                 async for delivery in deliveries:
@@ -67,7 +71,8 @@ class EventConsumer:
             except Exception:  # a client library's surprise must not end the feed
                 log.exception("events from %s: consumer failed; resubscribing", source)
             self.connected[source] = False
-            await self.clock.sleep(BACKOFF_FIRST)
+            if not self._stopping:
+                await self.clock.sleep(BACKOFF_FIRST)
 
     async def _subscribe(self, source: str) -> AsyncIterator[Delivery]:
         retrying = AsyncRetrying(retry=retry_if_exception_type(BrokerError),

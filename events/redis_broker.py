@@ -30,6 +30,7 @@ class RedisStreams:
     def __init__(self, settings: EventsSettings) -> None:
         self.settings = settings
         self._redis: Any = aioredis.Redis.from_url(settings.url, socket_connect_timeout=2)
+        self._closed = False
 
     async def publish(self, source: str, envelope: bytes) -> None:
         oldest = int((time.time() - self.settings.retention_seconds) * 1000)
@@ -52,7 +53,7 @@ class RedisStreams:
 
     async def _deliveries(self, source: str, key: str, group: str) -> AsyncIterator[Delivery]:
         cursor = "0"  # first the pending list (delivered before, never acked), then new
-        while True:
+        while not self._closed:
             try:
                 answer = await self._redis.xreadgroup(group, MEMBER, {key: cursor},
                                                       count=READ_BATCH, block=BLOCK_MS)
@@ -87,4 +88,5 @@ class RedisStreams:
         return None
 
     async def aclose(self) -> None:
+        self._closed = True
         await self._redis.aclose()

@@ -1,0 +1,83 @@
+"""The consumer between a real broker and one process's hub: duplicates and reordering reach
+subscribers once each, a bad envelope is dropped and counted and the feed goes on, and a
+silent source is announced once (FEED_STALE) and again when it speaks (FEED_RESUMED), on a
+clock the test moves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from events.consumer import EventConsumer
+from events.envelope import DomainEvent
+from events.freshness import FeedFreshness
+from events.hub import FeedNotice, Hub
+from tests.clock import FakeClock
+from tests.events.delivery import BOUND, envelope
+
+
+@pytest.fixture
+async def running(settings, brokers) -> AsyncIterator[tuple[EventConsumer, object, FakeClock]]:
+    """A started consumer of nomis and delius on a fake clock, and a publisher."""
+    clock = FakeClock()
+    freshness = FeedFreshness(settings.stale_after_seconds, clock)
+    consumer = EventConsumer(brokers(), Hub(), freshness, ("nomis", "delius"), clock,
+                             settings.check_seconds)
+    consumer.start()
+    async with asyncio.timeout(BOUND):
+        await consumer.ready.wait()
+    yield consumer, brokers(consumer="publisher"), clock
+    await consumer.aclose()
+
+
+async def _next(items: AsyncIterator[object]) -> object:
+    async with asyncio.timeout(BOUND):
+        return await anext(items)
+
+
+async def test_duplicates_and_reordering_reach_the_hub_once_each(running):
+    consumer, publisher, _ = running
+    items = aiter(consumer.hub.listen())
+    later, earlier, last = envelope(2), envelope(1), envelope(3)
+    for raw in (later, earlier, later, earlier, last):  # redelivered, and out of order
+        await publisher.publish("nomis", raw)
+    got = [await _next(items) for _ in range(3)]
+    assert [e.additional["n"] for e in got] == [2, 1, 3]  # each once, as they came
+    assert consumer.counts[("nomis", "accepted")] == 3
+    assert consumer.counts[("nomis", "duplicate")] == 2
+
+
+@pytest.mark.parametrize("bad", [b"not json", b"[]", b'{"eventType": 7, "version": 1}',
+                                 b'{"eventType": "x", "version": 1, "occurredAt": "yesterday"}',
+                                 b"x" * 20_000], ids=["text", "array", "type", "date", "huge"])
+async def test_a_bad_envelope_is_dropped_and_counted_and_the_feed_goes_on(running, bad):
+    consumer, publisher, _ = running
+    items = aiter(consumer.hub.listen())
+    await publisher.publish("nomis", bad)
+    await publisher.publish("nomis", envelope(1))
+    event = await _next(items)
+    assert isinstance(event, DomainEvent) and event.additional["n"] == 1
+    assert consumer.counts[("nomis", "bad")] == 1
+    assert consumer.freshness.ages()["nomis"] is not None
+
+
+async def test_a_silent_source_is_announced_once_and_again_when_it_speaks(running, settings):
+    consumer, publisher, clock = running
+    items = aiter(consumer.hub.listen())
+    nomis_allowed = settings.stale_after_seconds["nomis"]  # 60 s; delius 120 s
+    for _ in range(int(nomis_allowed / settings.check_seconds) + 1):  # checks up to 65 s
+        await clock.sleeping()
+        clock.advance(settings.check_seconds)
+    assert await _next(items) == FeedNotice("FEED_STALE", "nomis", None)
+    assert consumer.freshness.stale() == {"nomis"}
+    await clock.sleeping()
+    clock.advance(settings.check_seconds)  # still silent: no second notice
+    await publisher.publish("nomis", envelope(1))
+    assert await _next(items) == FeedNotice("FEED_RESUMED", "nomis", 0.0)
+    assert isinstance(await _next(items), DomainEvent)
+    assert consumer.freshness.stale() == set()
+    ages = consumer.freshness.ages()
+    assert ages["nomis"] == 0.0 and ages["delius"] is None
+    assert consumer.freshness.lags()["nomis"] is not None
