@@ -67,6 +67,8 @@ class EventConsumer:
                 async for delivery in deliveries:
                     await self.handle(delivery)
             except BrokerError as exc:
+                if self._stopping:
+                    return
                 log.warning("events from %s: connection lost (%s)", source, exc)
             except Exception:  # a client library's surprise must not end the feed
                 log.exception("events from %s: consumer failed; resubscribing", source)
@@ -85,6 +87,7 @@ class EventConsumer:
                 deliveries = await self.broker.subscribe(source)
         assert deliveries is not None  # the retrying loop ends only with a subscription
         self.connected[source] = True
+        await self._measure(source)
         if all(self.connected.values()):
             self.ready.set()
         return deliveries
@@ -103,6 +106,13 @@ class EventConsumer:
             self.counts[(delivery.source, "accepted" if accepted else "duplicate")] += 1
         await delivery.ack()
 
+    async def _measure(self, source: str) -> None:
+        try:
+            lag = await self.broker.lag(source)
+        except BrokerError:
+            lag = None
+        self.freshness.measured(source, lag)
+
     async def _check(self) -> None:
         while True:
             await self.clock.sleep(self.check_seconds)
@@ -111,11 +121,7 @@ class EventConsumer:
     async def check(self) -> None:
         """Measure lag per source, then publish the FEED_STALE notices now due."""
         for source in self.sources:
-            try:
-                lag = await self.broker.lag(source)
-            except BrokerError:
-                lag = None
-            self.freshness.measured(source, lag)
+            await self._measure(source)
         for notice in self.freshness.transitions():
             self.hub.publish(notice)
 

@@ -55,7 +55,7 @@ async def brokers(settings) -> AsyncIterator[Callable[..., Broker]]:
     opened: list[Broker] = []
 
     def make(**changes: object) -> Broker:
-        broker = open_broker(replace(settings, **changes))  # type: ignore[arg-type]
+        broker = open_broker(replace(settings, **changes))
         opened.append(broker)
         return broker
     yield make
