@@ -81,3 +81,36 @@ async def test_a_silent_source_is_announced_once_and_again_when_it_speaks(runnin
     ages = consumer.freshness.ages()
     assert ages["nomis"] == 0.0 and ages["delius"] is None
     assert consumer.freshness.lags()["nomis"] is not None
+
+
+async def test_a_lost_connection_is_reopened_and_what_was_published_meanwhile_arrives(
+        settings, brokers, caplog):
+    """The durable consumer keeps its place: events published while this process's link was
+    down are delivered once it has reconnected (after a backoff on the real clock)."""
+    from providers.clock import SYSTEM
+
+    broker = brokers()
+    consumer = EventConsumer(broker, Hub(), FeedFreshness(settings.stale_after_seconds, SYSTEM),
+                             ("nomis",), SYSTEM, settings.check_seconds)
+    consumer.start()
+    try:
+        async with asyncio.timeout(BOUND):
+            await consumer.ready.wait()
+        items, publisher = aiter(consumer.hub.listen()), brokers(consumer="publisher")
+        await _cut(broker)
+        for n in range(3):
+            await publisher.publish("nomis", envelope(n))
+        got = [await _next(items) for _ in range(3)]
+        assert [e.additional["n"] for e in got] == [0, 1, 2]
+        assert consumer.connected["nomis"]
+        assert any("connection lost" in r.getMessage() for r in caplog.records)
+    finally:
+        await consumer.aclose()
+
+
+async def _cut(broker) -> None:
+    """Drop the broker's connection under the consumer, as a network fault would."""
+    if hasattr(broker, "_nc"):
+        await broker._nc.close()
+    else:
+        await broker._redis.connection_pool.disconnect()
