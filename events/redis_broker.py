@@ -36,7 +36,7 @@ class RedisStreams:
         oldest = int((time.time() - self.settings.retention_seconds) * 1000)
         try:
             await self._redis.xadd(self.settings.subject(source), {"envelope": envelope},
-                                   minid=str(oldest), approximate=True)
+                                   minid=str(oldest), approximate=False)
         except (RedisError, OSError) as exc:
             raise BrokerError(f"publish to Redis: {exc!r}") from None
 

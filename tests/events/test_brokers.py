@@ -74,3 +74,40 @@ async def test_an_unreachable_broker_is_a_broker_error(settings):
     with pytest.raises(BrokerError):
         await broker.publish("nomis", envelope(1))
     await broker.aclose()
+
+
+async def test_a_new_consumer_starts_at_the_events_published_after_it(brokers):
+    publisher = brokers()
+    await publisher.publish("nomis", envelope(1))  # creates the stream; nobody listening
+    consumer = brokers(consumer="gw-late")
+    deliveries = await consumer.subscribe("nomis")
+    await publisher.publish("nomis", envelope(2))
+    assert await take(deliveries, 1) == [envelope(2)]
+    await deliveries.aclose()
+
+
+@pytest.mark.parametrize("settings", ["nats"], indirect=True)
+async def test_nats_durables_are_deleted_after_an_hour_without_a_pull(settings, brokers):
+    import nats
+
+    consumer = brokers(consumer="gw-a")
+    deliveries = await consumer.subscribe("nomis")
+    nc = await nats.connect(settings.url)
+    info = await nc.jetstream().consumer_info(settings.stream, "gw-a-nomis")
+    await nc.close()
+    assert info.config.inactive_threshold == 3600.0
+    assert info.config.durable_name == "gw-a-nomis"
+    await deliveries.aclose()
+
+
+@pytest.mark.parametrize("settings", ["redis"], indirect=True)
+async def test_redis_streams_are_trimmed_to_the_retention_period(settings, brokers):
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(settings.url)
+    key = settings.subject("nomis")
+    await client.xadd(key, {"envelope": envelope(0)}, id="1-0")  # from 1970: long expired
+    await brokers().publish("nomis", envelope(1))
+    entries = await client.xrange(key)
+    await client.aclose()
+    assert [fields[b"envelope"] for _, fields in entries] == [envelope(1)]

@@ -51,8 +51,8 @@ async def test_duplicates_and_reordering_reach_the_hub_once_each(running):
 
 @pytest.mark.parametrize("bad", [b"not json", b"[]", b'{"eventType": 7, "version": 1}',
                                  b'{"eventType": "x", "version": 1, "occurredAt": "yesterday"}',
-                                 b"x" * 20_000], ids=["text", "array", "type", "date", "huge"])
-async def test_a_bad_envelope_is_dropped_and_counted_and_the_feed_goes_on(running, bad):
+                                 b"\x00" * 20_000], ids=["text", "array", "type", "date", "huge"])
+async def test_a_bad_envelope_is_dropped_and_counted_and_the_feed_goes_on(running, bad, caplog):
     consumer, publisher, _ = running
     items = aiter(consumer.hub.listen())
     await publisher.publish("nomis", bad)
@@ -61,6 +61,8 @@ async def test_a_bad_envelope_is_dropped_and_counted_and_the_feed_goes_on(runnin
     assert isinstance(event, DomainEvent) and event.additional["n"] == 1
     assert consumer.counts[("nomis", "bad")] == 1
     assert consumer.freshness.ages()["nomis"] is not None
+    dropped = [r.getMessage() for r in caplog.records if "envelope dropped" in r.getMessage()]
+    assert len(dropped) == 1 and bad.decode()[:8] not in dropped[0]  # logged without content
 
 
 async def test_a_silent_source_is_announced_once_and_again_when_it_speaks(running, settings):
@@ -114,3 +116,37 @@ async def _cut(broker) -> None:
         await broker._nc.close()
     else:
         await broker._redis.connection_pool.disconnect()
+
+
+class RecordingClock(FakeClock):
+    """A fake clock that jumps at every sleep and remembers each sleep's length."""
+
+    def __init__(self) -> None:
+        super().__init__(autojump=True)
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await super().sleep(seconds)
+
+
+@pytest.mark.parametrize("settings", ["nats"], indirect=True)
+async def test_an_unreachable_broker_is_retried_with_exponential_backoff(settings):
+    from dataclasses import replace
+
+    from events.broker import open_broker
+
+    clock = RecordingClock()
+    dead = open_broker(replace(settings, url="nats://127.0.0.1:1"))
+    consumer = EventConsumer(dead, Hub(), FeedFreshness({"nomis": 60.0}, clock), ("nomis",),
+                             clock, check_seconds=10_000.0)
+    consumer.start()
+    try:
+        async with asyncio.timeout(BOUND):
+            while len([s for s in clock.slept if s != 10_000.0]) < 9:
+                await asyncio.sleep(0.01)
+    finally:
+        await consumer.aclose()
+    backoff = [s for s in clock.slept if s != 10_000.0][:9]
+    assert backoff == [0.5, 1, 2, 4, 8, 16, 30, 30, 30]
+    assert not consumer.ready.is_set() and not consumer.connected["nomis"]

@@ -27,7 +27,8 @@ from tests.events.delivery import BOUND
 from tests.servers import serving
 
 CUSTODY = '{ offender(crn: "X000004") { custody { establishment { code } status } } }'
-MANAGER = '{ offender(crn: "X000004") { offenderManager { provider { code } } } }'
+MANAGER = '''{ offender(crn: "X000004") { offenderManager { provider { code } }
+  custody { establishment { code } } } }'''
 
 
 @pytest.fixture
@@ -92,6 +93,7 @@ async def test_a_simulated_change_reaches_the_hub_and_a_re_read_shows_it(setting
         assert (moved.crn, moved.additional["providerCode"]) == ("X000004", "C09")
         now_c09 = await post_query(client, MANAGER, org="C09")
         assert now_c09["data"]["offender"]["offenderManager"]["provider"]["code"] == "C09"
+        assert now_c09["data"]["offender"]["custody"]["establishment"]["code"] == "LEI"
         assert (await post_query(client, MANAGER, org="C01"))["data"]["offender"] is None
         ready = (await client.get("/readyz")).json()["events"]
         for source in ("nomis", "delius"):
