@@ -7,7 +7,8 @@ broker = "nats"                       # nats | redis
 url = "nats://127.0.0.1:4222"         # or redis://127.0.0.1:6379/0
 stream = "CASEGRAPH_EVENTS"           # the JetStream stream (Redis: unused)
 subject_prefix = "casegraph.events"   # one subject (Redis: one stream key) per source
-consumer = "gateway-a"                # this process's durable name (default: host and pid)
+consumer = "gateway-a"                # this process's durable name (default: host and pid;
+                                      # processes sharing a name split the events between them)
 check_seconds = 5                     # how often freshness and lag are checked
 [events.stale_after_seconds]          # the sources consumed, and their expected silence
 nomis = 900

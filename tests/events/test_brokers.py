@@ -4,6 +4,8 @@ reconnect (at-least-once); lag counts what this consumer has not acked."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import events.nats_broker
@@ -111,3 +113,30 @@ async def test_redis_streams_are_trimmed_to_the_retention_period(settings, broke
     entries = await client.xrange(key)
     await client.aclose()
     assert [fields[b"envelope"] for _, fields in entries] == [envelope(1)]
+
+
+async def test_two_processes_sharing_a_name_share_one_cursor(brokers):
+    """Why each process needs its own name: under one, the events are split, not copied."""
+    first, second, publisher = brokers(consumer="gw-x"), brokers(consumer="gw-x"), brokers()
+    readers = [await first.subscribe("nomis"), await second.subscribe("nomis")]
+    sent = [envelope(n) for n in range(10)]
+    for raw in sent:
+        await publisher.publish("nomis", raw)
+    got: list[bytes] = []
+
+    async def drain(deliveries) -> None:
+        async for delivery in deliveries:
+            got.append(delivery.data)
+            await delivery.ack()
+    tasks = [asyncio.create_task(drain(r)) for r in readers]
+    await eventually(lambda: _at_least(got, len(sent)))
+    for task in tasks:
+        task.cancel()
+    await first.aclose()  # ends a read redis-py carries on with after a cancel
+    await second.aclose()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert sorted(got) == sorted(sent)  # each event once, across the two
+
+
+async def _at_least(items: list[bytes], count: int) -> bool:
+    return len(items) >= count
