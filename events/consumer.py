@@ -62,8 +62,8 @@ class EventConsumer:
 
     async def _consume(self, source: str) -> None:
         while not self._stopping:
-            deliveries = await self._subscribe(source)
             try:
+                deliveries = await self._subscribe(source)
                 async for delivery in deliveries:
                     await self.handle(delivery)
             except BrokerError as exc:
@@ -116,7 +116,10 @@ class EventConsumer:
     async def _check(self) -> None:
         while True:
             await self.clock.sleep(self.check_seconds)
-            await self.check()
+            try:
+                await self.check()
+            except Exception:  # the watch on the feed must outlive any one check
+                log.exception("events: freshness check failed")
 
     async def check(self) -> None:
         """Measure lag per source, then publish the FEED_STALE notices now due."""
