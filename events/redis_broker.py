@@ -21,6 +21,7 @@ from events.settings import EventsSettings
 
 READ_BATCH = 64
 BLOCK_MS = 1000
+POOL_SIZE, POOL_WAIT_SECONDS = 32, 5.0
 MEMBER = "gateway"  # one reader per group: the group itself is the process's cursor
 
 
@@ -29,7 +30,12 @@ class RedisStreams:
 
     def __init__(self, settings: EventsSettings) -> None:
         self.settings = settings
-        self._redis: Any = aioredis.Redis.from_url(settings.url, socket_connect_timeout=2)
+        # A burst of publishes waits for a connection rather than failing (redis-py's default
+        # pool refuses past its size).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.url, socket_connect_timeout=2, max_connections=POOL_SIZE,
+            timeout=POOL_WAIT_SECONDS)
+        self._redis: Any = aioredis.Redis.from_pool(pool)
         self._closed = False
 
     async def publish(self, source: str, envelope: bytes) -> None:

@@ -140,3 +140,13 @@ async def test_two_processes_sharing_a_name_share_one_cursor(brokers):
 
 async def _at_least(items: list[bytes], count: int) -> bool:
     return len(items) >= count
+
+
+async def test_a_burst_of_concurrent_publishes_waits_for_connections_rather_than_failing(
+        brokers):
+    consumer, publisher = brokers(consumer="gw-a"), brokers()
+    deliveries = await consumer.subscribe("nomis")
+    sent = [envelope(n) for n in range(200)]
+    await asyncio.gather(*[publisher.publish("nomis", raw) for raw in sent])
+    assert sorted(await take(deliveries, 200)) == sorted(sent)
+    await deliveries.aclose()
