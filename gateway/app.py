@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from events.feed import EventFeed
 from gateway.admission import Admission
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
@@ -159,6 +160,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                                        settings.max_body_bytes)), telemetry)
     admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
+    events = EventFeed(settings.events, clock)
+    events.gauges(telemetry)
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
                         "response cache since start, by result", lambda: [
@@ -178,11 +181,14 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             and audit_state in ("ok", "none")
         return JSONResponse({"status": "ready" if ready else "degraded", "providers": providers,
                              "cache": {"backend": settings.cache_backend, "state": cache_state},
-                             "audit": {"sink": settings.audit.sink, "state": audit_state}})
+                             "audit": {"sink": settings.audit.sink, "state": audit_state},
+                             "events": events.readiness()})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        events.start()
         yield
+        await events.aclose()
         if audit is not None:
             await audit.aclose()
         await registry.aclose()
@@ -207,4 +213,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.answers = answers
     app.state.admission = admitted
     app.state.telemetry = telemetry
+    app.state.hub = events.hub  # what subscriptions read (events.hub.Hub)
+    app.state.feed_freshness = events.freshness  # read-only (events.freshness.FeedFreshness)
+    app.state.events = events
     return app

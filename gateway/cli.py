@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from gateway import provider_tools
 from gateway.settings import load_settings
@@ -73,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
                                                                  "8082 nomis")
     simulate.add_argument("--latency-ms", type=float, default=0.0)
     simulate.add_argument("--size", type=int, default=None, help="dataset size (people)")
+    simulate.add_argument("--events", metavar="URL", default=None,
+                          help="publish POST /_sim/events changes to this broker: "
+                               "nats://127.0.0.1:4222 or redis://127.0.0.1:6379/0")
+    simulate.add_argument("--stream", default="CASEGRAPH_EVENTS", help="JetStream stream")
+    simulate.add_argument("--subject-prefix", default="casegraph.events",
+                          help="events go to <prefix>.<system>")
     simulate.set_defaults(run=_simulate)
     crc = commands.add_parser("crc", help="a CRC's own PostgreSQL store")
     crc_commands = crc.add_subparsers(required=True, metavar="ACTION")
@@ -195,14 +202,29 @@ def _simulate(args: argparse.Namespace) -> int:
     from providers.simulation import CLIENT_ID, CLIENT_SECRET
 
     module = importlib.import_module(f"providers.{args.system}.simulator")
-    sim, app = module.build(shared(size=args.size or DEFAULT_SIZE))
+    sim, app = module.build(shared(size=args.size or DEFAULT_SIZE), _event_sink(args))
     sim.faults.latency_ms = args.latency_ms
     port = args.port or {"delius": 8081, "nomis": 8082}[args.system]
     sock = serving.bind(args.host, port)
     print(f"casegraph: {args.system} simulator at http://{args.host}:{port} "
-          f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults)", flush=True)
+          f"(client {CLIENT_ID} / {CLIENT_SECRET}; /_sim/stats, /_sim/faults, /_sim/events)",
+          flush=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0
+
+
+def _event_sink(args: argparse.Namespace) -> Any:
+    """The broker a simulator publishes its changes to (`--events`), or None."""
+    if args.events is None:
+        return None
+    from events.broker import open_broker
+    from events.settings import EventsSettings
+
+    broker = args.events.partition("://")[0]
+    if broker not in ("nats", "redis"):
+        raise ConfigError(f"--events {args.events!r}: a nats:// or redis:// URL")
+    return open_broker(EventsSettings(enabled=True, broker=broker, url=args.events,
+                                      stream=args.stream, subject_prefix=args.subject_prefix))
 
 
 def _crc(args: argparse.Namespace) -> int:

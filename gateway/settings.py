@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from events.settings import EventsSettings, parse_events
 from gateway.admission import AdmissionSettings
 from gateway.audit.trail import AuditSettings
 from gateway.auth_settings import AuthSettings as AuthSettings  # re-exported
@@ -24,7 +25,7 @@ from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
                        "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
-                       "admission", "response_cache", "federation"})
+                       "admission", "response_cache", "federation", "events"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl", "namespace"})
@@ -68,6 +69,7 @@ class Settings:
     admission: AdmissionSettings = field(default_factory=AdmissionSettings)
     response_cache: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
+    events: EventsSettings = field(default_factory=EventsSettings)
 
 
 def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
@@ -131,7 +133,8 @@ def load_settings(path: Path | None) -> Settings:
                     telemetry=_telemetry(raw.get("telemetry", {})),
                     admission=_admission(raw.get("admission", {})),
                     response_cache=parse_response_cache(raw.get("response_cache", {})),
-                    federation=parse_federation(raw.get("federation", {})))
+                    federation=parse_federation(raw.get("federation", {})),
+                    events=parse_events(raw.get("events", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -18,9 +18,12 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from providers.delius import shapes
+from events.envelope import DomainEvent
+from providers.clock import SYSTEM, Clock
+from providers.delius import changes, shapes
 from providers.embedded.dataset import Dataset, shared
 from providers.records import Case, Person, current_case
+from providers.sim_events import EventSink, SimulatedChanges
 from providers.simulation import NotFound, Reply, Simulator, paging, spring_page
 
 BATCH_LIMIT = 512
@@ -33,16 +36,31 @@ def _staff_code(p: Person) -> str | None:
     return manager.staff_code if manager else None
 
 
-def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starlette]:
-    """The simulator and its app, over `data` (default: the shared demo dataset)."""
-    data = data or shared()
+def build(dataset: Dataset | None = None, sink: EventSink | None = None,
+          clock: Clock = SYSTEM, **options: Any) -> tuple[Simulator, Starlette]:
+    """The simulator and its app, over `dataset` (default: the shared demo dataset). `POST
+    /_sim/events` changes a copy of it (providers/delius/changes.py) and publishes the event
+    to `sink`, when given."""
+    data: Dataset = dataset or shared()
     sim = Simulator("delius", **options)
     names = {code: org.name for code, org in data.organisations.items()}
     offenders: dict[str, dict[str, Any]] = {}
     team_people: dict[str, list[Person]] = {}
-    for p in sorted(data.people.values(), key=lambda p: p.crn):
-        if (m := p.active_manager) and current_case(data.cases.get(p.crn, ())) is not None:
-            team_people.setdefault(m.team_code, []).append(p)
+
+    def index_teams() -> None:
+        team_people.clear()
+        for p in sorted(data.people.values(), key=lambda p: p.crn):
+            if (m := p.active_manager) and current_case(data.cases.get(p.crn, ())) is not None:
+                team_people.setdefault(m.team_code, []).append(p)
+    index_teams()
+
+    def change(body: dict[str, Any], base_url: str, at: datetime) -> DomainEvent:
+        nonlocal data
+        data, event = changes.apply(data, body, base_url, at)
+        offenders.clear()
+        index_teams()
+        return event
+    sim.routes.append(SimulatedChanges("delius", change, sink, clock).route())
 
     def offender(crn: str) -> dict[str, Any]:
         if crn not in offenders:
@@ -63,6 +81,11 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
     @sim.route("/crns", "POST")
     async def by_crn(request: Request) -> Any:
         return [offender(c) for c in await _batch(request) if c in data.people]
+
+    @sim.route("/secure/offenders/crn/{crn}")
+    async def one_offender(request: Request) -> Any:
+        """The `detailUrl` of the manager-allocated event."""
+        return offender(person(request.path_params["crn"]).crn)
 
     @sim.route("/nomsNumbers", "POST")
     async def by_noms(request: Request) -> Any:

@@ -10,9 +10,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 
+from events.envelope import DomainEvent
+from providers.clock import SYSTEM, Clock
 from providers.embedded.dataset import Dataset, shared
+from providers.nomis import changes
 from providers.nomis.shapes import DATE_FIELDS, JSON_DATE_FIELDS
 from providers.records import Custody, Movement, SentenceDates
+from providers.sim_events import EventSink, SimulatedChanges
 from providers.simulation import NotFound, Simulator, paging, spring_page
 
 PRISONER_LIMIT = 1000
@@ -93,14 +97,27 @@ def merged_search(body: Any) -> list[str]:
     return [v.strip() for v in wanted[("identifiers.value", "IN")].split(",") if v.strip()]
 
 
-def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starlette]:
-    data = data or shared()
+def build(dataset: Dataset | None = None, sink: EventSink | None = None,
+          clock: Clock = SYSTEM, **options: Any) -> tuple[Simulator, Starlette]:
+    """The simulator and its app, over `dataset` (default: the shared demo dataset). `POST
+    /_sim/events` changes a copy of it (providers/nomis/changes.py) and publishes the event to
+    `sink`, when given."""
+    data: Dataset = dataset or shared()
     sim = Simulator("nomis", **options)
     merged: dict[str, list[str]] = {}
     for old, new in data.merged_noms.items():
         merged.setdefault(new, []).append(old)
     custody_of = {c.booking_id: c for c in data.custody.values()}
     prisoners: dict[str, dict[str, Any]] = {}
+
+    def change(body: dict[str, Any], base_url: str, at: datetime) -> DomainEvent:
+        nonlocal data
+        data, event = changes.apply(data, body, base_url, at)
+        prisoners.clear()
+        custody_of.clear()
+        custody_of.update({c.booking_id: c for c in data.custody.values()})
+        return event
+    sim.routes.append(SimulatedChanges("nomis", change, sink, clock).route())
 
     def prisoner(noms: str) -> dict[str, Any] | None:
         found = data.custody.get(noms)
@@ -125,6 +142,14 @@ def build(data: Dataset | None = None, **options: Any) -> tuple[Simulator, Starl
         found = [prisoner(str(n)) for n in await _keys(request, PRISONER_LIMIT,
                                                        "prisonerNumbers")]
         return [p for p in found if p is not None]
+
+    @sim.route("/prisoner/{noms}")
+    async def one_prisoner(request: Request) -> Any:
+        """The `detailUrl` of prisoner search's events."""
+        found = prisoner(request.path_params["noms"])
+        if found is None:
+            raise NotFound(request.path_params["noms"])
+        return found
 
     @sim.route("/attribute-search", "POST")
     async def attribute_search(request: Request) -> Any:
