@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
@@ -35,8 +35,10 @@ class EventConsumer:
     duplicate or bad; `ready` is set once every source has been subscribed."""
 
     def __init__(self, broker: Broker, hub: Hub, freshness: FeedFreshness,
-                 sources: Iterable[str], clock: Clock, check_seconds: float) -> None:
+                 sources: Iterable[str], clock: Clock, check_seconds: float,
+                 on_change: Callable[[DomainEvent], Awaitable[None]] | None = None) -> None:
         self.broker, self.hub, self.freshness = broker, hub, freshness
+        self.on_change = on_change  # before the hub: what a subscriber re-reads is new
         self.sources = tuple(sources)
         self.clock, self.check_seconds = clock, check_seconds
         self.counts: Counter[tuple[str, str]] = Counter()
@@ -102,6 +104,8 @@ class EventConsumer:
         else:
             if (resumed := self.freshness.received(delivery.source)) is not None:
                 self.hub.publish(resumed)
+            if self.on_change is not None:
+                await self.on_change(event)
             accepted = self.hub.publish(event)
             self.counts[(delivery.source, "accepted" if accepted else "duplicate")] += 1
         await delivery.ack()

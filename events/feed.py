@@ -9,10 +9,12 @@ subscribers (FEED_STALE) instead.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from events.broker import Broker, open_broker
 from events.consumer import EventConsumer
+from events.envelope import DomainEvent
 from events.freshness import FeedFreshness
 from events.hub import Hub
 from events.settings import EventsSettings
@@ -25,7 +27,8 @@ class EventFeed:
     """The hub, its freshness and, when enabled, the consumer feeding it."""
 
     def __init__(self, settings: EventsSettings, clock: Clock,
-                 broker: Broker | None = None) -> None:
+                 broker: Broker | None = None,
+                 on_change: Callable[[DomainEvent], Awaitable[None]] | None = None) -> None:
         self.settings = settings
         self.hub = Hub()
         sources = settings.stale_after_seconds if settings.enabled else {}
@@ -34,7 +37,7 @@ class EventFeed:
         if settings.enabled:
             self.consumer = EventConsumer(broker or open_broker(settings), self.hub,
                                           self.freshness, sources, clock,
-                                          settings.check_seconds)
+                                          settings.check_seconds, on_change)
 
     def start(self) -> None:
         if self.consumer is not None:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from events.envelope import DomainEvent
 from events.feed import EventFeed
 from gateway.admission import Admission
 from gateway.audit.trail import AuditTrail, open_trail
@@ -92,7 +93,8 @@ def _cost_limit(settings: Settings, validation: Validation) -> CostLimit | None:
     return CostLimit(limits, validation) if limits.enabled and limits.cost else None
 
 
-def _response_cache(settings: Settings, cache: Any, policies: Any) -> ResponseCache | None:
+def _response_cache(settings: Settings, cache: Any, policies: Any, clock: Clock
+                    ) -> ResponseCache | None:
     """Whole answers in the shared cache (signed when shared), or in memory of their own."""
     if not settings.response_cache.enabled:
         return None
@@ -103,7 +105,8 @@ def _response_cache(settings: Settings, cache: Any, policies: Any) -> ResponseCa
     shared = cache is not None and settings.cache_backend == "redis"
     return ResponseCache(cache if cache is not None else memory_cache(),
                          settings.response_cache, lambda kind: ttls.get(kind, 60.0),
-                         referenced(policies), signing_key(settings.response_cache, shared))
+                         referenced(policies), signing_key(settings.response_cache, shared),
+                         clock.time)
 
 
 def create_app(settings: Settings | None = None, telemetry: Telemetry | None = None,
@@ -139,7 +142,15 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         withhold_regressions=settings.withhold_regressions, clock=clock), clock)
     evaluator = Evaluator(policies, fields)
     audit = open_trail(settings.audit, clock)
-    answers = _response_cache(settings, cache, policies)
+    answers = _response_cache(settings, cache, policies, clock)
+
+    async def changed(event: DomainEvent) -> None:
+        """What an event names is old: its cached records are dropped, so the next read
+        (a subscriber's or a query's) goes to the backend, and cached answers that showed
+        the person in full are misses."""
+        await registry.forget(event.crn, event.noms)
+        if answers is not None:
+            answers.changed([key for key in (event.crn, event.noms) if key], clock.time())
 
     def view(schema: Any, persisted: PersistedOperations | None,
              answers: ResponseCache | None = None) -> GraphQLView:
@@ -160,7 +171,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                                        settings.max_body_bytes)), telemetry)
     admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
-    events = EventFeed(settings.events, clock)
+    events = EventFeed(settings.events, clock, on_change=changed)
     events.gauges(telemetry)
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "

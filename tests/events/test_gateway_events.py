@@ -18,6 +18,7 @@ from events.broker import open_broker
 from events.envelope import DomainEvent
 from events.hub import FeedNotice
 from gateway.app import create_app
+from gateway.response_cache import ResponseCacheSettings
 from providers.clock import SYSTEM, Clock
 from providers.delius import simulator as delius
 from providers.nomis import simulator as nomis
@@ -41,11 +42,15 @@ def sims(settings):
 
 
 @asynccontextmanager
-async def gateway(settings, sims, consumer: str, clock: Clock = SYSTEM
+async def gateway(settings, sims, consumer: str, clock: Clock = SYSTEM, cached: bool = False
                   ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
-    """A started gateway process consuming under its own name."""
+    """A started gateway process consuming under its own name (with its record and
+    response caches on when `cached`)."""
     events = replace(settings, consumer=consumer)
-    app = create_app(replace(http_settings(sims), events=events), clock=clock)
+    base = http_settings(sims, cache="memory" if cached else "none")
+    if cached:
+        base = replace(base, response_cache=ResponseCacheSettings(enabled=True))
+    app = create_app(replace(base, events=events), clock=clock)
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(app.router.lifespan_context(app))
         client = await stack.enter_async_context(httpx.AsyncClient(
@@ -149,3 +154,22 @@ async def test_readyz_and_metrics_show_a_silent_source_as_stale_until_it_speaks(
         assert ready["state"] == "ok" and ready["newest_event_age_seconds"] == 0.0
         metrics = (await client.get("/metrics")).text
         assert metric(metrics, "casegraph_events_stale", source="nomis") == 0.0
+
+
+async def test_an_event_makes_cached_records_and_answers_of_that_person_old(settings, sims):
+    """Caches on: what was read before a change is not served after its event arrives."""
+    async with gateway(settings, sims, "gw-cached", cached=True) as (app, client):
+        items = aiter(app.state.hub.listen())
+        before = await post_query(client, CUSTODY, org="C01")
+        again = await post_query(client, CUSTODY, org="C01")  # now from the response cache
+        assert again["data"] == before["data"]
+        hits = app.state.answers.hits
+        assert hits >= 1
+        await change(sims, "nomis", change="transfer", noms="A0004AA", to="LEI")
+        await _next(items)  # the caches forgot the person before the hub heard of it
+        after = await post_query(client, CUSTODY, org="C01")
+        assert after["data"]["offender"]["custody"]["establishment"] == {"code": "LEI"}
+        assert app.state.answers.hits == hits  # a miss: the cached answer showed the person
+        await change(sims, "delius", change="manager", crn="X000004", provider="C09")
+        await _next(items)
+        assert (await post_query(client, MANAGER, org="C01"))["data"]["offender"] is None
