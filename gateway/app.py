@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from events.hub import Hub
 from gateway.admission import Admission
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
@@ -28,6 +29,8 @@ from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.response_cache import ResponseCache, referenced, signing_key
 from gateway.settings import Settings
+from gateway.subscriptions.routes import subscription_routes
+from gateway.subscriptions.service import Subscriptions
 from gateway.telemetry import Telemetry
 from gateway.tracing import RequestTelemetry
 from gateway.ui import ui_routes
@@ -159,6 +162,13 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                                        settings.max_body_bytes)), telemetry)
     admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
+    # Subscriptions: events reach the hub (the broker consumer feeds it); SSE and WebSocket
+    # subscriptions on /graphql read from it.
+    hub = Hub()
+    subscriptions = Subscriptions(schema, evaluator, registry, hub, settings.subscriptions,
+                                  clock, audit, settings.batching, telemetry)
+    admitted_or_events, websocket = subscription_routes(admitted, subscriptions, verifier,
+                                                        settings)
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
                         "response cache since start, by result", lambda: [
@@ -183,6 +193,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        hub.close()
+        await subscriptions.feeds.aclose()
         if audit is not None:
             await audit.aclose()
         await registry.aclose()
@@ -191,7 +203,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             await cache.close()
 
     app = Starlette(routes=[
-        Route("/graphql", admitted, methods=["GET", "POST"]),
+        Route("/graphql", admitted_or_events, methods=["GET", "POST"]), websocket,
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", MetricsEndpoint(telemetry.prometheus,
                                           networks(settings.telemetry.metrics_from)).serve),
@@ -207,4 +219,6 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.answers = answers
     app.state.admission = admitted
     app.state.telemetry = telemetry
+    app.state.hub = hub
+    app.state.subscriptions = subscriptions
     return app

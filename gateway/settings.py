@@ -18,13 +18,14 @@ from gateway.metrics_access import networks
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.response_cache import ResponseCacheSettings, parse_response_cache
+from gateway.subscriptions.settings import SubscriptionSettings, parse_subscriptions
 from gateway.telemetry import TelemetrySettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
                        "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
-                       "admission", "response_cache", "federation"})
+                       "admission", "response_cache", "federation", "subscriptions"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl", "namespace"})
@@ -68,6 +69,7 @@ class Settings:
     admission: AdmissionSettings = field(default_factory=AdmissionSettings)
     response_cache: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
+    subscriptions: SubscriptionSettings = field(default_factory=SubscriptionSettings)
 
 
 def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
@@ -131,7 +133,8 @@ def load_settings(path: Path | None) -> Settings:
                     telemetry=_telemetry(raw.get("telemetry", {})),
                     admission=_admission(raw.get("admission", {})),
                     response_cache=parse_response_cache(raw.get("response_cache", {})),
-                    federation=parse_federation(raw.get("federation", {})))
+                    federation=parse_federation(raw.get("federation", {})),
+                    subscriptions=parse_subscriptions(raw.get("subscriptions", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

@@ -1,0 +1,30 @@
+"""Where subscriptions join the app: one hub, the service, and both transports on /graphql."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp
+
+from gateway.auth import TokenVerifier
+from gateway.authentication import Authenticated
+from gateway.csrf import CSRFGuard
+from gateway.ratelimit import RateLimited
+from gateway.subscriptions.service import Subscriptions
+from gateway.subscriptions.sse import EventsFirst, TransportSSE
+from gateway.subscriptions.ws import TransportWS
+
+
+def subscription_routes(http: ASGIApp, service: Subscriptions, verifier: TokenVerifier,
+                        settings: Any) -> tuple[ASGIApp, WebSocketRoute]:
+    """`http` (the /graphql chain) with SSE subscriptions in front of it, and the WebSocket
+    route. SSE passes CSRF, authentication and the rate limit as any POST does."""
+    rate = RateLimited(TransportSSE(service, verifier), settings.rate_limits) \
+        if settings.rate_limits.enabled else None
+    sse = CSRFGuard(Authenticated(rate or TransportSSE(service, verifier), verifier,
+                                  settings.max_body_bytes))
+    ws = TransportWS(service, verifier, rate, service.clock)
+    return EventsFirst(http, sse), WebSocketRoute("/graphql", ws)
+
+
