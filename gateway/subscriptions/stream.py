@@ -163,18 +163,33 @@ class ChangeStream:
 
     async def _items(self, listener: Listener) -> AsyncIterator[Any]:
         """The listener's items, heartbeat ticks on schedule, and the end: at expiry, or when
-        the listener overflowed. An item and a tick due together: the item first."""
+        the listener overflowed. Whatever is queued goes before a tick that is due, so the
+        order of messages depends on the clock and the feed alone, never on scheduling."""
         items = aiter(listener)
         next_item: asyncio.Task[Any] | None = None
         next_beat = self.clock.monotonic() + self.heartbeat_seconds
         try:
             while True:
-                if next_item is None:
-                    next_item = asyncio.ensure_future(anext(items))
-                now = self.clock.monotonic()
                 until_expiry = self.expires_at - self.clock.time()
                 if until_expiry <= 0:
                     self._end("TOKEN_EXPIRED", "The token expired: reconnect with a new one")
+                if next_item is None:
+                    next_item = asyncio.ensure_future(anext(items))
+                if listener.pending and not next_item.done():
+                    await asyncio.wait({next_item})
+                if next_item.done():
+                    done, next_item = next_item, None
+                    try:
+                        item = done.result()
+                    except StopAsyncIteration:
+                        return
+                    except SlowConsumer:
+                        self._end("SLOW_CONSUMER", "This subscriber fell more than "
+                                  f"{self.queue} events behind the feed and was dropped")
+                    self.feeds.saw(item)
+                    yield item
+                    continue
+                now = self.clock.monotonic()
                 if next_beat <= now:
                     next_beat = now + self.heartbeat_seconds
                     yield TICK
@@ -185,18 +200,6 @@ class ChangeStream:
                     await asyncio.wait({next_item, timer}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     timer.cancel()
-                if not next_item.done():
-                    continue
-                done, next_item = next_item, None
-                try:
-                    item = done.result()
-                except StopAsyncIteration:
-                    return
-                except SlowConsumer:
-                    self._end("SLOW_CONSUMER", "This subscriber fell more than "
-                              f"{self.queue} events behind the feed and was dropped")
-                self.feeds.saw(item)
-                yield item
         finally:
             if next_item is not None:
                 next_item.cancel()
