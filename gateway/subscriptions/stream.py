@@ -79,9 +79,10 @@ class ChangeStream:
         self._nothing = Loaders(_NO_PROVIDERS, SourceLog())
 
     async def stream(self, which: str, wanted: ChangeFilter | None) -> AsyncIterator[Change]:
+        first_beat = self.clock.monotonic() + self.heartbeat_seconds  # as it starts listening
         listener = self.hub.listen(self.queue)
         try:
-            async for item in self._items(listener):
+            async for item in self._items(listener, first_beat):
                 if item is TICK:
                     self._begin(None)
                     yield self._heartbeat()
@@ -161,13 +162,12 @@ class ChangeStream:
         self.current = current
         self.begin(Reach(loaders if loaders is not None else self._nothing, self.decisions))
 
-    async def _items(self, listener: Listener) -> AsyncIterator[Any]:
+    async def _items(self, listener: Listener, next_beat: float) -> AsyncIterator[Any]:
         """The listener's items, heartbeat ticks on schedule, and the end: at expiry, or when
         the listener overflowed. Whatever is queued goes before a tick that is due, so the
         order of messages depends on the clock and the feed alone, never on scheduling."""
         items = aiter(listener)
         next_item: asyncio.Task[Any] | None = None
-        next_beat = self.clock.monotonic() + self.heartbeat_seconds
         try:
             while True:
                 until_expiry = self.expires_at - self.clock.time()
@@ -194,8 +194,8 @@ class ChangeStream:
                     next_beat = now + self.heartbeat_seconds
                     yield TICK
                     continue
-                timer = asyncio.ensure_future(self.clock.sleep(min(until_expiry,
-                                                                   next_beat - now)))
+                timer = asyncio.ensure_future(self._until(min(self.clock.monotonic()
+                                                              + until_expiry, next_beat)))
                 try:
                     await asyncio.wait({next_item, timer}, return_when=asyncio.FIRST_COMPLETED)
                 finally:
@@ -205,6 +205,11 @@ class ChangeStream:
                 next_item.cancel()
                 with contextlib.suppress(BaseException):
                     await next_item
+
+    async def _until(self, instant: float) -> None:
+        """Sleep until a monotonic instant, worked out when the sleep starts (a clock moved
+        in between is not slept through twice)."""
+        await self.clock.sleep(max(0.0, instant - self.clock.monotonic()))
 
     def _end(self, code: str, message: str) -> None:
         self.ended = StreamEnded(code, message)

@@ -46,12 +46,26 @@ class Subscriber:
     def __init__(self, messages: Any) -> None:
         self.queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
         self._messages = messages
+        self.reading = asyncio.Event()
+        self.reading.set()
+        self.held = 0  # messages taken while not reading (a client that stopped reading)
         self.task = asyncio.ensure_future(self._pump())
 
     async def _pump(self) -> None:
         async for message in self._messages:
+            if not self.reading.is_set():
+                self.held += 1
+                await self.reading.wait()
             await self.queue.put(message)
         await self.queue.put(None)
+
+    async def holding(self, count: int) -> None:
+        """Until `count` messages are held (the subscription is then stopped at a yield)."""
+        for _ in range(10_000):
+            if self.held >= count:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"held {self.held} messages, not {count}")
 
     async def next(self) -> tuple[str, Any] | None:
         async with asyncio.timeout(10):  # bounds a bug; a correct run never waits for time
