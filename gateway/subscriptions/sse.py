@@ -22,6 +22,7 @@ from gateway.responses import error_response
 from gateway.subscriptions.service import Request, Subscriptions
 
 EVENT_STREAM = "text/event-stream"
+RECEIVE = "casegraph.receive"  # the server's own `receive`, kept in the scope
 STATUS = {"TOO_MANY_SUBSCRIPTIONS": 429, "OVERLOADED": 503, "BAD_REQUEST": 400}
 
 
@@ -64,8 +65,11 @@ class TransportSSE:
                 if kind == "error":
                     break
             yield b"event: complete\ndata:\n\n"
+        # The wrappers before this one read the body and replay it, then say "disconnect";
+        # the stream listens for the client's real disconnect on the server's own receive.
         await StreamingResponse(events(), media_type=EVENT_STREAM, headers={
-            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})(scope, receive, send)
+            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})(
+                scope, scope.get(RECEIVE, receive), send)
 
 
 def _request(body: bytes) -> Request | str:
@@ -94,4 +98,7 @@ class EventsFirst:
         self.events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await (self.events if wants_events(scope) else self.app)(scope, receive, send)
+        if wants_events(scope):
+            await self.events({**scope, RECEIVE: receive}, receive, send)
+        else:
+            await self.app(scope, receive, send)
