@@ -166,26 +166,25 @@ async def _events(response: httpx.Response) -> AsyncIterator[tuple[str, Any]]:
 async def test_sse_streams_changes_heartbeats_and_the_end(served):
     headers = {"Authorization": f"Bearer {served.token(ttl_seconds=600)}",
                "Accept": "text/event-stream"}
-    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
-        async with client.stream("POST", "/graphql", json={"query": QUERY},
-                                 headers=headers) as response:
-            assert response.status_code == 200
-            assert response.headers["content-type"].startswith("text/event-stream")
-            events = _events(response)
-            await served.listeners(1)
-            await served.publish_received()
-            assert await anext(events) == ("next", {"data": {"custodyChanges": {
-                "kind": "RECEIVED", "nomsNumber": NOMS,
-                "custody": {"establishment": {"code": "SFI"}}}}})
-            await served.run(lambda: served.world.clock.advance(HEARTBEAT))
-            name, body = await anext(events)
-            assert (name, body["data"]["custodyChanges"]["kind"]) == ("next", "HEARTBEAT")
-            await served.run(lambda: served.world.clock.advance(600 + 30))
-            assert [e async for e in events] == [
-                ("next", {"errors": [{"message": "The token expired: reconnect with a new "
-                                                 "one",
-                                      "extensions": {"code": "TOKEN_EXPIRED"}}]}),
-                ("complete", None)]
+    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client, \
+            client.stream("POST", "/graphql", json={"query": QUERY}, headers=headers) \
+            as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = _events(response)
+        await served.listeners(1)
+        await served.publish_received()
+        assert await anext(events) == ("next", {"data": {"custodyChanges": {
+            "kind": "RECEIVED", "nomsNumber": NOMS,
+            "custody": {"establishment": {"code": "SFI"}}}}})
+        await served.run(lambda: served.world.clock.advance(HEARTBEAT))
+        name, body = await anext(events)
+        assert (name, body["data"]["custodyChanges"]["kind"]) == ("next", "HEARTBEAT")
+        await served.run(lambda: served.world.clock.advance(600 + 30))
+        assert [e async for e in events] == [
+            ("next", {"errors": [{"message": "The token expired: reconnect with a new one",
+                                  "extensions": {"code": "TOKEN_EXPIRED"}}]}),
+            ("complete", None)]
 
 
 async def test_sse_refuses_what_cannot_be_streamed(served):
