@@ -33,6 +33,10 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._decisions = getattr(self.context_value, "decisions", None)
+        # A subscription runs each event on a shallow copy of its executor (graphql-core's
+        # `build_per_event_executor`): the copies share this list, so its document, variables
+        # and principal, the same for every event, are walked once.
+        self._walked: list[Any] = []
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """Judge every selected field first; refuse what cannot be judged (fail closed)."""
@@ -48,13 +52,17 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
         if self._decisions is None:
             return GraphQLError("no principal to authorise this operation",
                                 extensions={"code": "UNAUTHENTICATED"})
-        try:
-            verdict = judge(self.schema, self.operation, self.fragment_definitions,
-                            self.variable_values.coerced, self._decisions, WALK_BUDGET)
-        except TooLargeToJudge as exc:
-            return GraphQLError(str(exc), extensions={
-                "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": exc.visits + 1,
-                "maximum": exc.visits})
+        if self._walked:
+            verdict = self._walked[0]
+        else:
+            try:
+                verdict = judge(self.schema, self.operation, self.fragment_definitions,
+                                self.variable_values.coerced, self._decisions, WALK_BUDGET)
+            except TooLargeToJudge as exc:
+                return GraphQLError(str(exc), extensions={
+                    "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk",
+                    "value": exc.visits + 1, "maximum": exc.visits})
+            self._walked.append(verdict)
         ctx.field_groups = verdict.groups
         for denial in verdict.denied:
             ctx.denied_fields.append(f"{denial.type_name}.{denial.field}")

@@ -13,7 +13,7 @@ import asyncio
 import contextvars
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from events.envelope import DomainEvent
@@ -32,11 +32,14 @@ KEPT = 256  # events whose reads are kept: subscribers are at most a queue behin
 @dataclass(frozen=True, slots=True)
 class Reread:
     """The records of one event: `loaders` hold them; `crns` are the probation records it is
-    about, `noms` its prisoner number (from the event, else from those records)."""
+    about, `noms` its prisoner number (from the event, else from those records). `verdicts`:
+    the row judge's verdict on them per kind of stream and what decides it (the row rules
+    and Limited Access standing), worked out by the first subscriber that needs it."""
 
     loaders: Loaders
     crns: tuple[str, ...]
     noms: str | None
+    verdicts: dict[Any, Any] = field(default_factory=dict)
 
 
 class Rereads:

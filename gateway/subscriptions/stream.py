@@ -28,6 +28,7 @@ from events.hub import FeedNotice, Hub, Listener, SlowConsumer
 from gateway.subscriptions.kinds import change_kind, named_prison
 from gateway.subscriptions.rereads import Reread, Rereads
 from policies.evaluator import Decisions
+from policies.limited_access import LimitedAccess
 from providers.clock import Clock
 from providers.records import Custody, Person
 from providers.registry import Registry
@@ -76,6 +77,11 @@ class ChangeStream:
         self.ended: StreamEnded | None = None
         self.known: dict[str, Subject] = {}  # people this stream has told of, by key
         self.current: Subject | None = None  # whom the message being sent is about
+        # All the row judge's verdicts on an event depend on: the row rules and Limited Access.
+        limited = LimitedAccess(decisions.principal)
+        self._standing = (decisions.row_filter("Offender"), decisions.row_filter("Custody"),
+                          limited._user, limited._check_exclusions,
+                          limited._check_restrictions)
         self._nothing = Loaders(_NO_PROVIDERS, SourceLog())
 
     async def stream(self, which: str, wanted: ChangeFilter | None) -> AsyncIterator[Change]:
@@ -104,7 +110,11 @@ class ChangeStream:
         kind = change_kind(event)
         if kind is None or (read := await self.rereads.of(event)) is None:
             return []
-        verdict = await self._judged(which, read)
+        key = (which, self._standing)
+        judging = read.verdicts.get(key)
+        if judging is None:  # the same for every subscriber of this standing: judged once
+            judging = read.verdicts[key] = asyncio.ensure_future(self._judged(which, read))
+        verdict = await judging
         keys = list(read.crns) if which == "caseload" else [read.noms] if read.noms else []
         if verdict is None:
             return [(Change(kind=ChangeKind.LEFT_CASELOAD, occurred_at=None, crn=_id(left.crn),
@@ -168,43 +178,51 @@ class ChangeStream:
         order of messages depends on the clock and the feed alone, never on scheduling."""
         items = aiter(listener)
         next_item: asyncio.Task[Any] | None = None
+        timer: asyncio.Task[None] | None = None
+        expires = self.clock.monotonic() + (self.expires_at - self.clock.time())
         try:
             while True:
-                until_expiry = self.expires_at - self.clock.time()
-                if until_expiry <= 0:
+                if self.clock.monotonic() >= expires:
                     self._end("TOKEN_EXPIRED", "The token expired: reconnect with a new one")
-                if next_item is None:
-                    next_item = asyncio.ensure_future(anext(items))
-                if listener.pending and not next_item.done():
-                    await asyncio.wait({next_item})
-                if next_item.done():
-                    done, next_item = next_item, None
-                    try:
-                        item = done.result()
-                    except StopAsyncIteration:
-                        return
-                    except SlowConsumer:
-                        self._end("SLOW_CONSUMER", "This subscriber fell more than "
-                                  f"{self.queue} events behind the feed and was dropped")
-                    self.feeds.saw(item)
-                    yield item
+                if next_item is None and listener.pending:
+                    yield await self._taken(anext(items))  # queued: no wait, no task
                     continue
-                now = self.clock.monotonic()
-                if next_beat <= now:
-                    next_beat = now + self.heartbeat_seconds
+                if next_item is not None and (next_item.done() or listener.pending):
+                    taken, next_item = next_item, None
+                    yield await self._taken(taken)
+                    continue
+                if next_beat <= self.clock.monotonic():
+                    next_beat = self.clock.monotonic() + self.heartbeat_seconds
+                    if timer is not None:
+                        timer.cancel()
+                        timer = None
                     yield TICK
                     continue
-                timer = asyncio.ensure_future(self._until(min(self.clock.monotonic()
-                                                              + until_expiry, next_beat)))
-                try:
-                    await asyncio.wait({next_item, timer}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    timer.cancel()
+                if next_item is None:
+                    next_item = asyncio.ensure_future(anext(items))
+                if timer is None:
+                    timer = asyncio.ensure_future(self._until(min(expires, next_beat)))
+                await asyncio.wait({next_item, timer}, return_when=asyncio.FIRST_COMPLETED)
+                if timer.done():
+                    timer = None
         finally:
-            if next_item is not None:
-                next_item.cancel()
-                with contextlib.suppress(BaseException):
-                    await next_item
+            for task in (next_item, timer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+
+    async def _taken(self, item: Any) -> Any:
+        """An item from the listener (awaited), or the end when the hub dropped us."""
+        try:
+            found = await item
+        except StopAsyncIteration:
+            self._end("SHUTTING_DOWN", "The gateway is shutting down: reconnect")
+        except SlowConsumer:
+            self._end("SLOW_CONSUMER", "This subscriber fell more than "
+                      f"{self.queue} events behind the feed and was dropped")
+        self.feeds.saw(found)
+        return found
 
     async def _until(self, instant: float) -> None:
         """Sleep until a monotonic instant, worked out when the sleep starts (a clock moved
