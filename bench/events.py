@@ -101,6 +101,7 @@ async def service_latency(events: int) -> dict[str, float]:
         samples.append(time.perf_counter() - started)
         pending = None
     await messages.aclose()
+    await service.feeds.aclose()
     return _percentiles(samples)
 
 
@@ -184,6 +185,7 @@ async def fan_out(subscribers: int, events: int, batch: int) -> dict[str, Any]:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await service.feeds.aclose()
     return {"subscribers": subscribers, "crcs": len(CRCS), "events": events,
             "messages": received[0], "seconds": round(elapsed, 3),
             "events_per_second": round(events / elapsed, 1),

@@ -211,3 +211,15 @@ async def test_sse_refuses_what_cannot_be_streamed(served):
             "query": "subscription { caseloadChanges { kind } }"})
         assert '"code":"FORBIDDEN"' in forbidden.text
     await served.until(lambda: served.world.service.total == 0)
+
+
+async def test_a_subscription_sent_as_a_plain_request_is_told_where_to_go(served):
+    headers = {"Authorization": f"Bearer {served.token()}"}
+    async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        for response in (await client.post("/graphql", json={"query": QUERY}, headers=headers),
+                         await client.get("/graphql", params={"query": QUERY},
+                                          headers=headers)):
+            assert response.status_code == 400
+            [error] = response.json()["errors"]
+            assert error["extensions"]["code"] == "BAD_REQUEST"
+            assert "text/event-stream" in error["message"]
