@@ -144,3 +144,30 @@ async def test_the_audit_trail_records_what_each_subscriber_was_sent(tmp_path, s
 
 def test_heartbeat_ages_are_whole_intervals():
     assert math.floor(44.9 / HEARTBEAT) * HEARTBEAT == 30.0
+
+
+async def test_past_the_process_limit_a_stream_is_refused_as_overloaded():
+    world = World(subscription_settings(max_total=1))
+    try:
+        await world.subscribe(principal("C05"))
+        refused = await world.subscribe(principal("C09"), listens=False)
+        assert _codes(await refused.next()) == ["OVERLOADED"]
+    finally:
+        await world.close()
+
+
+async def test_a_message_the_audit_trail_cannot_take_ends_the_stream_unsent(tmp_path):
+    world = World(Settings(audit=AuditSettings(sink="file", path=tmp_path / "a", queue=1)))
+    try:
+        subscriber = await world.subscribe(principal("HQ"), CUSTODY)
+        for _ in range(3):  # the trail's writer waits on the clock: its queue of 1 fills
+            await world.publish(world.event(RECEIVED, noms=NOMS, reason="ADMISSION"))
+        messages = []
+        while (message := await subscriber.next()) is not None:
+            messages.append(message)
+        assert _codes(messages[-1]) == ["AUDIT_UNAVAILABLE"]
+        sent = [kind_of(m) for m in messages[:-1]]
+        assert sent in (["RECEIVED"], ["RECEIVED", "RECEIVED"])
+        assert world.app.state.audit.refused == 1
+    finally:
+        await world.close()

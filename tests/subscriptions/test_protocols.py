@@ -5,7 +5,9 @@ moved on the server's own event loop; events go into the server's hub there too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -63,7 +65,13 @@ class Served:
 
 @pytest.fixture
 async def served() -> AsyncIterator[Served]:
-    world = World(subscription_settings(max_per_principal=2))
+    async with _served(subscription_settings(max_per_principal=2)) as found:
+        yield found
+
+
+@contextlib.asynccontextmanager
+async def _served(settings: Any) -> AsyncIterator[Served]:
+    world = World(settings)
     loops: list[asyncio.AbstractEventLoop] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -134,6 +142,23 @@ async def test_the_protocols_refusals_close_with_its_codes(served):
     socket = await _connect(served)
     await socket.send("not json")
     assert (await _closed(socket))[0] == 4400
+    socket = await _connect(served)
+    await socket.send('{"type": "connection_init"}')
+    assert await _closed(socket) == (4429, "Too many initialisation requests")
+
+
+async def test_each_subscribe_counts_against_the_rate_limit():
+    settings = subscription_settings()
+    settings = replace(settings, rate_limits=replace(settings.rate_limits, default="1/minute"))
+    async with _served(settings) as served:
+        socket = await _connect(served)
+        for ident in ("a", "b"):
+            await socket.send(orjson.dumps({"type": "subscribe", "id": ident,
+                                            "payload": {"query": QUERY}}).decode())
+        refused = await _next(socket)
+        assert (refused["type"], refused["id"], refused["payload"][0]["extensions"]["code"]) \
+            == ("error", "b", "RATE_LIMITED")
+        await socket.close()
 
 
 async def test_a_stream_ends_with_token_expired_and_the_limit_is_per_principal(served):
