@@ -51,13 +51,13 @@ async def world():
     limited = found.data.people["X000004"]  # Limited Access: excluded for `jexcluded`
     found.data.people["X000004"] = replace(limited, exclusion_users=("jexcluded",),
                                            exclusion_message="Excluded")
-    found.original = (dict(found.data.people), dict(found.data.custody))  # type: ignore[attr-defined]
+    found.original = (dict(found.data.people), dict(found.data.custody))
     yield found
     await found.close()
 
 
 def _restore(world: World) -> None:
-    people, custody = world.original  # type: ignore[attr-defined]
+    people, custody = world.original
     world.data.people.clear()
     world.data.people.update(people)
     world.data.custody.clear()

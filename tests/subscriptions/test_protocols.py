@@ -15,6 +15,7 @@ import orjson
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from gateway import tokens
 from tests.servers import serving
@@ -22,7 +23,7 @@ from tests.subscriptions.world import HEARTBEAT, World, subscription_settings
 
 NOMS = "K8456PF"  # R970903, managed by C05, held at SFI
 QUERY = "subscription { custodyChanges { kind nomsNumber custody { establishment { code } } } }"
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 class Served:
@@ -99,7 +100,9 @@ async def _closed(socket: Any) -> tuple[int, str]:
         async with asyncio.timeout(10):
             while True:
                 await socket.recv()
-    return closed.value.rcvd.code, closed.value.rcvd.reason
+    frame = closed.value.rcvd
+    assert frame is not None, "closed without a close frame"
+    return frame.code, frame.reason
 
 
 async def _next(socket: Any) -> dict[str, Any]:

@@ -111,6 +111,7 @@ class World:
         self.hub = self.app.state.hub
         self.service = self.app.state.subscriptions
         self.subscribers: list[Subscriber] = []
+        self.original: tuple[dict[str, Any], dict[str, Any]] = ({}, {})  # a test's snapshot
 
     async def subscribe(self, who: Principal, query: str = CASELOAD,
                         variables: dict[str, Any] | None = None, *,
