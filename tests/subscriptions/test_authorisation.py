@@ -112,12 +112,14 @@ async def test_each_event_is_read_once_however_many_subscribe(world):
     subscribers = [await world.subscribe(principal(org, subject=f"{org}-{n}"))
                    for n in range(3) for org in ("C05", "C09", "HQ")]
     reads = world.service.rereads.reads
-    await world.publish(world.event(RECEIVED, noms=NOMS, reason="ADMISSION", prisonId="SFI"),
-                        read_now=False)
+    event = world.event(RECEIVED, noms=NOMS, reason="ADMISSION", prisonId="SFI")
+    await world.publish(event, read_now=False)
     world.tick()
     sent = [len(changes(await s.until_heartbeat())) for s in subscribers]
     assert sent == [1, 0, 1] * 3
     assert world.service.rereads.reads == reads + 1
+    read = await world.service.rereads.of(event)
+    assert read is not None and len(read.verdicts) == 3  # judged once per standing
 
 
 async def test_events_subscribers_are_not_told_of_are_ignored(world):

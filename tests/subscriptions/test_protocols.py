@@ -162,6 +162,27 @@ async def test_each_subscribe_counts_against_the_rate_limit():
         assert (refused["type"], refused["id"], refused["payload"][0]["extensions"]["code"]) \
             == ("error", "b", "RATE_LIMITED")
         await socket.close()
+        async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+            response = await client.post("/graphql", json={"query": QUERY}, headers={
+                "Authorization": f"Bearer {served.token()}", "Accept": "text/event-stream"})
+        assert (response.status_code, response.json()["errors"][0]["extensions"]["code"]) \
+            == (429, "RATE_LIMITED")
+
+
+async def test_an_open_sse_stream_holds_no_admission_slot():
+    settings = subscription_settings()
+    settings = replace(settings, admission=replace(settings.admission, max_in_flight=1,
+                                                   queue=0))
+    async with _served(settings) as served, \
+            httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        headers = {"Authorization": f"Bearer {served.token()}"}
+        async with client.stream("POST", "/graphql", json={"query": QUERY}, headers={
+                **headers, "Accept": "text/event-stream"}) as stream:
+            assert stream.status_code == 200
+            await served.listeners(1)
+            answer = await client.post("/graphql", headers=headers,
+                                       json={"query": "{ viewer { organisation } }"})
+            assert answer.json()["data"] == {"viewer": {"organisation": "C05"}}
 
 
 async def test_a_stream_ends_with_token_expired_and_the_limit_is_per_principal(served):
