@@ -171,3 +171,14 @@ async def test_a_message_the_audit_trail_cannot_take_ends_the_stream_unsent(tmp_
         assert world.app.state.audit.refused == 1
     finally:
         await world.close()
+
+
+async def test_at_shutdown_every_stream_ends_with_shutting_down():
+    world = World()
+    try:
+        subscriber = await world.subscribe(principal("C05"))
+        world.hub.close()
+        assert _codes(await subscriber.next()) == ["SHUTTING_DOWN"]
+        assert await subscriber.next() is None
+    finally:
+        await world.close()
