@@ -148,8 +148,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         return GraphQLView(schema, evaluator, registry, GraphiQLPage(demo=settings.auth.demo),
                            settings.deadline_seconds, settings.batching, persisted, audit,
                            telemetry, answers, costs_of[id(schema)])
-    views = {"/graphql": view(schema, PersistedOperations(settings.persisted, schema._schema,
-                                                          cache), answers)}
+    persisted = PersistedOperations(settings.persisted, schema._schema, cache)
+    views = {"/graphql": view(schema, persisted, answers)}
     if settings.federation.subgraph:  # the same protections, rate limits counted together
         views["/subgraph"] = view(schema_for(federation.federated), None)
 
@@ -166,7 +166,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     # subscriptions on /graphql read from it.
     hub = Hub()
     subscriptions = Subscriptions(schema, evaluator, registry, hub, settings.subscriptions,
-                                  clock, audit, settings.batching, telemetry)
+                                  clock, audit, settings.batching, telemetry, persisted)
     admitted_or_events, websocket = subscription_routes(admitted, subscriptions, verifier,
                                                         settings)
     if answers is not None:

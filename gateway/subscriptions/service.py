@@ -16,11 +16,13 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+from strawberry.http import GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from events.hub import Hub
 from gateway.audit.event import audit_event
 from gateway.audit.trail import AuditTrail
+from gateway.persisted import PersistedError, PersistedOperations
 from gateway.responses import format_error
 from gateway.subscriptions.feeds import FeedAges
 from gateway.subscriptions.rereads import Rereads
@@ -47,6 +49,7 @@ class Request:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    extensions: dict[str, Any] | None = None
 
 
 class Subscriptions:
@@ -54,8 +57,10 @@ class Subscriptions:
 
     def __init__(self, schema: Any, evaluator: Evaluator, registry: Registry, hub: Hub,
                  settings: SubscriptionSettings, clock: Clock, audit: AuditTrail | None = None,
-                 batching: bool = True, telemetry: Any = None) -> None:
+                 batching: bool = True, telemetry: Any = None,
+                 persisted: PersistedOperations | None = None) -> None:
         self.schema = schema
+        self.persisted = persisted
         self.evaluator = evaluator
         self.hub = hub
         self.settings = settings
@@ -93,6 +98,17 @@ class Subscriptions:
         if refused is not None:
             yield "error", [refused]
             return
+        if self.persisted is not None:  # a client held to trusted documents is, here too
+            try:
+                resolved = await self.persisted.resolve(GraphQLRequestData(
+                    request.query, request.variables, request.operation_name,
+                    request.extensions), principal.client_id or principal.subject,
+                    principal.org)
+            except PersistedError as exc:
+                yield "error", [format_error(exc.as_graphql())]
+                return
+            request = Request(resolved.query or request.query, request.variables,
+                              request.operation_name)
         who = _who(principal)
         self.open[who] += 1
         try:

@@ -83,7 +83,9 @@ def _request(body: bytes) -> Request | str:
     variables, name = data.get("variables"), data.get("operationName")
     if not isinstance(variables, dict | None) or not isinstance(name, str | None):
         return "`variables` must be an object and `operationName` a string"
-    return Request(data["query"], variables, name)
+    extensions = data.get("extensions")
+    return Request(data["query"], variables, name,
+                   extensions if isinstance(extensions, dict) else None)
 
 
 def _event(name: str, data: Any) -> bytes:

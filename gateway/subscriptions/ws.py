@@ -157,7 +157,9 @@ class Connection:
             await self.send({"type": "error", "id": ident, "payload": [coded(
                 "RATE_LIMITED", "Rate limit exceeded; subscribe again later")]})
             return
-        request = Request(payload["query"], variables, name)
+        extensions = payload.get("extensions")
+        request = Request(payload["query"], variables, name,
+                          extensions if isinstance(extensions, dict) else None)
         self.running[ident] = asyncio.ensure_future(self._run(ident, request))
 
     async def _run(self, ident: str, request: Request) -> None:

@@ -182,3 +182,27 @@ async def test_at_shutdown_every_stream_ends_with_shutting_down():
         assert await subscriber.next() is None
     finally:
         await world.close()
+
+
+async def test_a_client_held_to_trusted_documents_subscribes_only_to_those(tmp_path):
+    import hashlib
+    import json
+
+    from gateway.persisted import PersistedSettings
+
+    listed = "subscription Listed { caseloadChanges { kind crn } }"
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(json.dumps({
+        "format": "apollo-persisted-query-manifest", "version": 1, "operations": [{
+            "id": hashlib.sha256(listed.encode()).hexdigest(), "name": "Listed",
+            "type": "subscription", "body": listed}]}))
+    world = World(Settings(audit=AuditSettings(sink="none"),
+                           persisted=PersistedSettings(clients={"c05-client": manifest})))
+    try:
+        refused = await world.subscribe(principal("C05"), CUSTODY, listens=False)
+        assert _codes(await refused.next()) == ["PERSISTED_QUERY_NOT_IN_LIST"]
+        allowed = await world.subscribe(principal("C05"), listed)
+        world.tick()
+        assert [kind_of(m) for m in await allowed.until_heartbeat()] == ["HEARTBEAT"]
+    finally:
+        await world.close()
