@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from gateway.telemetry import Telemetry
 
 log = logging.getLogger("casegraph.subscriptions")
-KEPT = 256  # events whose reads are kept: subscribers are at most a queue behind
+KEPT = 512  # events whose reads are kept (the service keeps two subscriber queues' worth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +43,13 @@ class Reread:
 
 
 class Rereads:
-    """One read per event per process (kept for the last `KEPT` events)."""
+    """One read per event per process, kept for the last `keep` events: a subscriber is at
+    most its queue behind, so a read it needs is still here."""
 
     def __init__(self, registry: Registry, batching: bool = True,
-                 telemetry: Telemetry | None = None) -> None:
+                 telemetry: Telemetry | None = None, keep: int = KEPT) -> None:
         self._registry = registry
+        self._keep = keep
         self._batching = batching
         self._telemetry = telemetry
         self._reads: OrderedDict[str, tuple[DomainEvent, asyncio.Task[Reread | None]]] = \
@@ -65,7 +67,7 @@ class Rereads:
         task = asyncio.get_running_loop().create_task(self._read(event),
                                                       context=contextvars.Context())
         self._reads[key] = (event, task)
-        while len(self._reads) > KEPT:
+        while len(self._reads) > self._keep:
             self._reads.popitem(last=False)
         return task
 

@@ -67,7 +67,7 @@ class Subscriptions:
         self.clock = clock
         self.audit = audit
         self.telemetry = telemetry
-        self.rereads = Rereads(registry, batching, telemetry)
+        self.rereads = Rereads(registry, batching, telemetry, keep=2 * settings.queue)
         self.feeds = FeedAges(hub, clock)
         self.open: Counter[str] = Counter()
         self.sent = 0  # messages sent, over every subscription
