@@ -20,10 +20,9 @@ def subscription_routes(http: ASGIApp, service: Subscriptions, verifier: TokenVe
                         settings: Any) -> tuple[ASGIApp, WebSocketRoute]:
     """`http` (the /graphql chain) with SSE subscriptions in front of it, and the WebSocket
     route. SSE passes CSRF, authentication and the rate limit as any POST does."""
-    rate = RateLimited(TransportSSE(service, verifier), settings.rate_limits) \
-        if settings.rate_limits.enabled else None
-    sse = CSRFGuard(Authenticated(rate or TransportSSE(service, verifier), verifier,
-                                  settings.max_body_bytes))
+    events = TransportSSE(service, verifier)
+    rate = RateLimited(events, settings.rate_limits) if settings.rate_limits.enabled else None
+    sse = CSRFGuard(Authenticated(rate or events, verifier, settings.max_body_bytes))
     ws = TransportWS(service, verifier, rate, service.clock)
     return EventsFirst(http, sse), WebSocketRoute("/graphql", ws)
 
