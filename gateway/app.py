@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     subscriptions = Subscriptions(schema, evaluator, registry, hub, settings.subscriptions,
                                   clock, audit, settings.batching, telemetry, persisted)
     admitted_or_events, websocket = subscription_routes(admitted, subscriptions, verifier,
-                                                        settings)
+                                                        settings, limited)
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
                         "response cache since start, by result", lambda: [

@@ -150,10 +150,15 @@ async def test_the_protocols_refusals_close_with_its_codes(served):
     assert await _closed(socket) == (4429, "Too many initialisation requests")
 
 
-async def test_each_subscribe_counts_against_the_rate_limit():
+async def test_subscriptions_count_against_the_rate_limit_with_queries():
     settings = subscription_settings()
-    settings = replace(settings, rate_limits=replace(settings.rate_limits, default="1/minute"))
-    async with _served(settings) as served:
+    settings = replace(settings, rate_limits=replace(settings.rate_limits, default="2/minute"))
+    async with _served(settings) as served, \
+            httpx.AsyncClient(base_url=served.url, timeout=10) as client:
+        headers = {"Authorization": f"Bearer {served.token()}"}
+        query = await client.post("/graphql", json={"query": "{ viewer { organisation } }"},
+                                  headers=headers)
+        assert query.status_code == 200
         socket = await _connect(served)
         for ident in ("a", "b"):
             await socket.send(orjson.dumps({"type": "subscribe", "id": ident,
@@ -162,9 +167,8 @@ async def test_each_subscribe_counts_against_the_rate_limit():
         assert (refused["type"], refused["id"], refused["payload"][0]["extensions"]["code"]) \
             == ("error", "b", "RATE_LIMITED")
         await socket.close()
-        async with httpx.AsyncClient(base_url=served.url, timeout=10) as client:
-            response = await client.post("/graphql", json={"query": QUERY}, headers={
-                "Authorization": f"Bearer {served.token()}", "Accept": "text/event-stream"})
+        response = await client.post("/graphql", json={"query": QUERY}, headers={
+            **headers, "Accept": "text/event-stream"})
         assert (response.status_code, response.json()["errors"][0]["extensions"]["code"]) \
             == (429, "RATE_LIMITED")
 
