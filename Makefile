@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.enforcement
 	$(BIN)/python -m bench.validation
+	$(BIN)/python -m bench.events
 
 # casegraph beside Hive Gateway + GraphQL Mesh over the same simulators (not in CI): the
 # peer's npm packages are pinned by bench/peers/package-lock.json.

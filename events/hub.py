@@ -54,6 +54,11 @@ class Listener:
             self._drain()
             self._queue.put_nowait(None)  # wakes the reader, which then raises SlowConsumer
 
+    @property
+    def pending(self) -> int:
+        """Items queued and not yet read (a reader takes them before its own timers)."""
+        return self._queue.qsize()
+
     def _drain(self) -> None:
         while not self._queue.empty():
             self._queue.get_nowait()

@@ -30,6 +30,8 @@ from gateway.persisted import PersistedOperations
 from gateway.ratelimit import RateLimited
 from gateway.response_cache import ResponseCache, referenced, signing_key
 from gateway.settings import Settings
+from gateway.subscriptions.routes import subscription_routes
+from gateway.subscriptions.service import Subscriptions
 from gateway.telemetry import Telemetry
 from gateway.tracing import RequestTelemetry
 from gateway.ui import ui_routes
@@ -157,8 +159,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         return GraphQLView(schema, evaluator, registry, GraphiQLPage(demo=settings.auth.demo),
                            settings.deadline_seconds, settings.batching, persisted, audit,
                            telemetry, answers, costs_of[id(schema)])
-    views = {"/graphql": view(schema, PersistedOperations(settings.persisted, schema._schema,
-                                                          cache), answers)}
+    persisted = PersistedOperations(settings.persisted, schema._schema, cache)
+    views = {"/graphql": view(schema, persisted, answers)}
     if settings.federation.subgraph:  # the same protections, rate limits counted together
         views["/subgraph"] = view(schema_for(federation.federated), None)
 
@@ -173,6 +175,12 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     _gauges(telemetry, registry, audit)
     events = EventFeed(settings.events, clock, on_change=changed)
     events.gauges(telemetry)
+    # Subscriptions on /graphql (SSE and WebSocket) read the hub the broker consumer fills.
+    subscriptions = Subscriptions(schema, evaluator, registry, events.hub,
+                                  settings.subscriptions, clock, audit, settings.batching,
+                                  telemetry, persisted)
+    admitted_or_events, websocket = subscription_routes(admitted, subscriptions, verifier,
+                                                        settings, limited)
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
                         "response cache since start, by result", lambda: [
@@ -199,7 +207,8 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         events.start()
         yield
-        await events.aclose()
+        await events.aclose()  # the hub closes: every stream ends
+        await subscriptions.feeds.aclose()
         if audit is not None:
             await audit.aclose()
         await registry.aclose()
@@ -208,7 +217,7 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
             await cache.close()
 
     app = Starlette(routes=[
-        Route("/graphql", admitted, methods=["GET", "POST"]),
+        Route("/graphql", admitted_or_events, methods=["GET", "POST"]), websocket,
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", MetricsEndpoint(telemetry.prometheus,
                                           networks(settings.telemetry.metrics_from)).serve),
@@ -227,4 +236,5 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     app.state.hub = events.hub  # what subscriptions read (events.hub.Hub)
     app.state.feed_freshness = events.freshness  # read-only (events.freshness.FeedFreshness)
     app.state.events = events
+    app.state.subscriptions = subscriptions
     return app

@@ -45,18 +45,23 @@ class TokenVerifier:
         self._static = [_load_pem(p) for p in settings.public_keys]
         self._jwks: dict[str, Any] = {}
         self._jwks_fetched = -float("inf")
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     async def principal(self, authorization: str | None) -> Principal:
+        return (await self.verified(authorization))[0]
+
+    async def verified(self, authorization: str | None) -> tuple[Principal, float]:
+        """The principal and the instant its token stops being accepted (`exp` plus the
+        leeway): a subscription ends then."""
         token = _bearer(authorization)
         now = self._clock.time()
         remembered = self._verified.get(token)
         if remembered is not None and now < remembered[1]:
-            return remembered[0]
+            return remembered[0], remembered[2]
         claims = await self._claims(token, now)
         found = await self._settings.mapping.principal(claims, self._settings.organisations)
         self._remember(token, found, now, claims["exp"])
-        return found
+        return found, claims["exp"] + self._settings.leeway_seconds
 
     async def _claims(self, token: str, now: float) -> Mapping[str, Any]:
         """The signed claims, checked; AuthError with our message otherwise."""
@@ -77,7 +82,7 @@ class TokenVerifier:
         until = min(exp + self._settings.leeway_seconds, now + VERIFIED_SECONDS)
         if len(self._verified) >= VERIFIED_MAX:
             del self._verified[next(iter(self._verified))]  # the oldest
-        self._verified[token] = (principal, until)
+        self._verified[token] = (principal, until, exp + self._settings.leeway_seconds)
 
     async def _candidate_keys(self, kid: str | None) -> list[Any]:
         if not self._settings.jwks_url:

@@ -68,6 +68,14 @@ class RateLimited:
         self.limiter = MovingWindowRateLimiter(storage(settings.storage))
         self.store_down = False  # logged when it goes down and when it comes back, not per request
 
+    async def allows(self, subject: str) -> bool:
+        """Count one operation sent over an open connection (a WebSocket's subscribe); True
+        when within the subject's limit, or when the store is down (as for a request)."""
+        try:
+            return bool(await self.limiter.hit(self.clients.get(subject, self.default), subject))
+        except Exception:
+            return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal")
         if principal is None:  # the IDE page: nothing to count

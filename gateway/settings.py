@@ -19,13 +19,15 @@ from gateway.metrics_access import networks
 from gateway.persisted import PersistedSettings
 from gateway.ratelimit import RateLimitSettings
 from gateway.response_cache import ResponseCacheSettings, parse_response_cache
+from gateway.subscriptions.settings import SubscriptionSettings, parse_subscriptions
 from gateway.telemetry import TelemetrySettings
 from providers.base import ALL_KINDS
 from providers.registry import ConfigError
 
 _SECTIONS = frozenset({"gateway", "auth", "organisations", "providers", "bindings", "policies",
                        "cache", "http", "rate_limits", "persisted", "audit", "telemetry",
-                       "admission", "response_cache", "federation", "events"})
+                       "admission", "response_cache", "federation", "events",
+                       "subscriptions"})
 _GATEWAY_KEYS = frozenset({"introspection", "max_body_bytes", "deadline_seconds", "regressions",
                            "batching", *LIMIT_KEYS})
 _CACHE_KEYS = frozenset({"backend", "url", "grace_seconds", "ttl", "namespace"})
@@ -70,6 +72,7 @@ class Settings:
     response_cache: ResponseCacheSettings = field(default_factory=ResponseCacheSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
     events: EventsSettings = field(default_factory=EventsSettings)
+    subscriptions: SubscriptionSettings = field(default_factory=SubscriptionSettings)
 
 
 def serving_settings(path: Path | None, traces: str | None = None) -> Settings:
@@ -134,7 +137,8 @@ def load_settings(path: Path | None) -> Settings:
                     admission=_admission(raw.get("admission", {})),
                     response_cache=parse_response_cache(raw.get("response_cache", {})),
                     federation=parse_federation(raw.get("federation", {})),
-                    events=parse_events(raw.get("events", {})))
+                    events=parse_events(raw.get("events", {})),
+                    subscriptions=parse_subscriptions(raw.get("subscriptions", {})))
 
 
 def _known(section: str, raw: dict[str, Any], allowed: frozenset[str]) -> None:

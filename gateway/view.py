@@ -15,9 +15,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.audit.event import audit_event
 from gateway.audit.trail import AuditTrail
@@ -38,6 +40,8 @@ from resolvers.context import Context
 from resolvers.loaders import Loaders, SourceLog
 from resolvers.reach import Reach, Received
 
+SUBSCRIBE_ELSEWHERE = ("A subscription is streamed: POST it with `Accept: text/event-stream` "
+                       "(GraphQL over SSE) or send it over a graphql-transport-ws WebSocket")
 WITHHELD = {"message": "The audit trail cannot record this answer, so its personal data is "
                        "withheld; try again shortly", "extensions": {"code": "AUDIT_UNAVAILABLE"}}
 
@@ -121,8 +125,7 @@ class GraphQLView(CheckedBody, GraphQL):
                 return hit
         context = self.new_context(request, request_data)
         try:
-            result = await super().execute_single(request, request_adapter, sub_response,
-                                                  context, root_value, request_data)
+            result = await self._execute(request_adapter, context, root_value, request_data)
         except HTTPException as exc:
             if isinstance(exc.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, exc.reason) from exc  # a mutation over GET
@@ -131,6 +134,26 @@ class GraphQLView(CheckedBody, GraphQL):
         if self.persisted is not None and result.data is not None:
             await self.persisted.ran(request_data, request.state.principal.org)
         return result
+
+    async def _execute(self, request_adapter: Any, context: Context, root_value: Any,
+                       request_data: GraphQLRequestData) -> ExecutionResult:
+        """strawberry's `execute_single`, without subscriptions: those are streamed (SSE or
+        graphql-transport-ws, `gateway.subscriptions`), never answered once with a null."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value,
+                variable_values=request_data.variables, context_value=context,
+                operation_name=request_data.operation_name, allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions)
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIBE_ELSEWHERE) from None
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     async def process_result(self, request: Request,
                              result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -9,7 +9,9 @@ decided after this layer, on every read, so nothing here crosses tenants uncheck
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +27,21 @@ DEFAULT_TTLS = {"organisation": 3600.0, "establishment": 3600.0, "offender": 60.
                 "custody": 30.0, "sentence_dates": 30.0, "movements": 30.0,
                 "appointments": 30.0, "caseload": 30.0, "offender_search": 30.0,
                 "prisoners": 30.0}
+
+# Entries fetched before this instant are not served (a change's re-read: see `fetched_after`).
+_floor: ContextVar[float] = ContextVar("casegraph_cache_floor", default=0.0)
+
+
+@contextmanager
+def fetched_after(instant: float) -> Iterator[None]:
+    """Within this block (and tasks it starts), a cached entry fetched before `instant` is
+    read again from the backend: an event says a record changed at `instant`, so a copy
+    from before then is the record it replaced."""
+    token = _floor.set(instant)
+    try:
+        yield
+    finally:
+        _floor.reset(token)
 
 
 class CachedProvider:
@@ -49,7 +66,9 @@ class CachedProvider:
         entries = await self.cache.get_many([self._key(kind, k) for k in unique])
         now, ttl = self.clock.time(), self.ttls.get(kind, 60.0)
         cached = {k: e for k, e in zip(unique, entries, strict=True) if e is not None}
-        wanted = [k for k in unique if k not in cached or now - cached[k][1] > ttl]
+        floor = _floor.get()
+        wanted = [k for k in unique if k not in cached or now - cached[k][1] > ttl
+                  or cached[k][1] < floor]
         values: dict[str, tuple[Any, float, bool, bool]] = {
             k: (e[0], e[1], True, False) for k, e in cached.items() if k not in wanted}
         if wanted:

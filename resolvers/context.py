@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.types import Info as StrawberryInfo
@@ -31,6 +32,8 @@ class Context:
     denied_fields: list[str] = field(default_factory=list)
     # Per operation: what federated fields forward to their subgraph (resolvers.forwarding).
     forwarded: dict[object, str] = field(default_factory=dict)
+    # A subscription's own feed of changes (gateway.subscriptions); None for a query.
+    changes: Any = None
 
     def may(self, type_name: str, field_name: str) -> bool:
         """For look-ahead only (skip loading what will not be read); never for enforcement."""

@@ -175,6 +175,15 @@ class FastExecutor(PolicedExecutor):
         manager = self.middleware_manager
         self._short_cuts = not (manager and manager.middlewares)
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """A subscription's event runs on a copy of this executor: its memos are keyed by the
+        identity of one execution's field lists, so each event starts its own (shared, they
+        would grow with every event and never hit)."""
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, FastExecutor)
+        executor._steps, executor._subfields = {}, {}
+        return executor
+
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any,
                        path: Path | None, grouped_field_set: GroupedFieldSet,
                        position_context: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -33,6 +33,10 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._decisions = getattr(self.context_value, "decisions", None)
+        # A subscription runs each event on a shallow copy of its executor (graphql-core's
+        # `build_per_event_executor`): the copies share this list, so its document, variables
+        # and principal, the same for every event, are walked once.
+        self._walked: list[Any] = []
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """Judge every selected field first; refuse what cannot be judged (fail closed)."""
@@ -48,13 +52,17 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
         if self._decisions is None:
             return GraphQLError("no principal to authorise this operation",
                                 extensions={"code": "UNAUTHENTICATED"})
-        try:
-            verdict = judge(self.schema, self.operation, self.fragment_definitions,
-                            self.variable_values.coerced, self._decisions, WALK_BUDGET)
-        except TooLargeToJudge as exc:
-            return GraphQLError(str(exc), extensions={
-                "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": exc.visits + 1,
-                "maximum": exc.visits})
+        if self._walked:
+            verdict = self._walked[0]
+        else:
+            try:
+                verdict = judge(self.schema, self.operation, self.fragment_definitions,
+                                self.variable_values.coerced, self._decisions, WALK_BUDGET)
+            except TooLargeToJudge as exc:
+                return GraphQLError(str(exc), extensions={
+                    "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk",
+                    "value": exc.visits + 1, "maximum": exc.visits})
+            self._walked.append(verdict)
         ctx.field_groups = verdict.groups
         for denial in verdict.denied:
             ctx.denied_fields.append(f"{denial.type_name}.{denial.field}")
@@ -78,3 +86,49 @@ class PolicedExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(parent_type, source, field_details_list, path,
                                      position_context)
 
+
+
+def police_subscriptions(schema: GraphQLSchema) -> None:
+    """graphql-core opens a subscription's event stream (`field.subscribe`) outside
+    `execute_operation`, so the walk above would first run on its first event: a stream
+    the principal may not open would be opened, and each event answered with a null and a
+    FORBIDDEN error, whose timing tells of events. Every subscription field is wrapped here,
+    once, so its stream opens only when the same walk allows the operation's root field."""
+    root = schema.subscription_type
+    for field in root.fields.values() if root is not None else ():
+        if field.subscribe is not None and not getattr(field.subscribe, "_policed", False):
+            field.subscribe = _policed_subscribe(field.subscribe)
+
+
+def _policed_subscribe(subscribe: Any) -> Any:
+    def opened(root: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+        refusal = subscription_refusal(info)
+        if refusal is not None:
+            raise refusal
+        return subscribe(root, info, **args)
+
+    opened._policed = True  # type: ignore[attr-defined]
+    return opened
+
+
+def subscription_refusal(info: GraphQLResolveInfo) -> GraphQLError | None:
+    """FORBIDDEN when the principal may not open this stream (its root field is denied);
+    UNAUTHENTICATED without a principal; QUERY_TOO_COMPLEX when it cannot be judged."""
+    decisions = getattr(info.context, "decisions", None)
+    if decisions is None:
+        return GraphQLError("no principal to authorise this operation",
+                            extensions={"code": "UNAUTHENTICATED"})
+    try:
+        values: Any = info.variable_values  # the coerced values (a dict), whatever typed
+        verdict = judge(info.schema, info.operation, info.fragments,
+                        getattr(values, "coerced", values), decisions, WALK_BUDGET)
+    except TooLargeToJudge as exc:
+        return GraphQLError(str(exc), extensions={
+            "code": "QUERY_TOO_COMPLEX", "limit": "policy_walk", "value": exc.visits + 1,
+            "maximum": exc.visits})
+    root = info.parent_type.name
+    for denial in verdict.denied:
+        if denial.type_name == root:
+            return GraphQLError(f"Not authorised to read {root}.{denial.field}",
+                                path=list(denial.path), extensions={"code": "FORBIDDEN"})
+    return None

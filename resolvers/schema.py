@@ -22,8 +22,10 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from providers.errors import ProviderError
+from resolvers.changes import Subscription
 from resolvers.errors import CasegraphError
 from resolvers.execution import executor_for
+from resolvers.policed import police_subscriptions
 from resolvers.query import Query
 
 log = logging.getLogger("casegraph.errors")
@@ -67,11 +69,13 @@ def build_schema(introspection: bool = True, validation: Any = None, max_tokens:
     if not introspection:
         extensions.append(NoIntrospection)
     config = StrawberryConfig(batching_config={"max_operations": max_batch} if max_batch else None)
-    schema = CasegraphSchema(query=Query, extensions=extensions, config=config)
+    schema = CasegraphSchema(query=Query, subscription=Subscription, extensions=extensions,
+                             config=config)
     if extend is not None:  # a new GraphQLSchema, as strawberry's own sort_schema makes one
         schema._schema = extend(schema._schema)
         schema._schema.extensions = dict(schema._schema.extensions)
         schema._schema._strawberry_schema = schema  # type: ignore[attr-defined]
+    police_subscriptions(schema._schema)
     executor = executor_for(schema)
     schema.execution_context_class = executor if introspection else _quiet(executor)
     return schema

@@ -133,3 +133,21 @@ async def test_redis_down_reads_as_misses_and_the_backend_answers():
     assert await cached.fetch("offender", ["k1"]) == ["record k1"]
     assert await cached.fetch("offender", ["k1"]) == ["record k1"]
     assert len(backend.asked) == 2
+
+
+async def test_a_change_is_read_again_past_a_copy_cached_before_it():
+    """A subscription's re-read (`fetched_after` the event): a copy fetched before the event
+    is the record the event replaced; one fetched after it is served."""
+    from providers.cached import fetched_after
+
+    backend, clock = Backend(), FakeClock()
+    cached = CachedProvider(backend, memory_cache(), clock=clock)
+    await cached.fetch("offender", ["k1"])
+    with fetched_after(clock.time() - 1):
+        await cached.fetch("offender", ["k1"])
+    assert len(backend.asked) == 1
+    clock.advance(5)
+    with fetched_after(clock.time() - 1):
+        await cached.fetch("offender", ["k1"])
+    await cached.fetch("offender", ["k1"])
+    assert backend.asked == [["k1"], ["k1"]]
