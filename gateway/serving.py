@@ -68,4 +68,19 @@ def serve(app: Any, sock: socket.socket, grace_seconds: float = 20.0) -> None:
     config = uvicorn.Config(app, log_level="warning", access_log=False, log_config=None,
                             timeout_graceful_shutdown=max(1, round(grace_seconds)))
     tune_gc()
-    uvicorn.Server(config).run(sockets=[sock])
+    _Draining(config, getattr(getattr(app, "state", None), "hub", None)).run(sockets=[sock])
+
+
+class _Draining(uvicorn.Server):
+    """Ends every subscription stream (SHUTTING_DOWN, so clients reconnect elsewhere) as the
+    drain starts: a stream never finishes by itself, so it would hold the drain for its whole
+    grace period and then be cut off without a word."""
+
+    def __init__(self, config: uvicorn.Config, hub: Any) -> None:
+        super().__init__(config)
+        self.hub = hub
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.hub is not None:
+            self.hub.close()
+        await super().shutdown(sockets)
