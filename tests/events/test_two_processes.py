@@ -130,4 +130,4 @@ async def test_a_subscriber_on_either_process_gets_each_change_once(settings, tm
         assert await _end(streams[0]) == "SHUTTING_DOWN"
         # Drained within the bound (uvicorn re-raises the signal once it has drained).
         assert procs[0].wait(timeout=BOUND) in (0, -signal.SIGTERM)
-        await streams[1].aclose()  # type: ignore[attr-defined]
+        await streams[1].aclose()
