@@ -97,6 +97,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.enforcement
 	$(BIN)/python -m bench.validation
 	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.events_broker
 
 # casegraph beside Hive Gateway + GraphQL Mesh over the same simulators (not in CI): the
 # peer's npm packages are pinned by bench/peers/package-lock.json.
