@@ -40,13 +40,18 @@ QUERY = ("subscription { custodyChanges { kind nomsNumber custody { prisonNumber
 URL = "nats://127.0.0.1:4222"
 
 
-def _config(tag: str, delius: str, nomis: str) -> str:
+def events_config(delius: str, nomis: str, *, url: str, stream: str, subject_prefix: str,
+                  consumer: str | None = None, heartbeat_seconds: float = 3600) -> str:
+    """examples/simulated-events.toml over simulators at these URLs, on its own stream
+    (and consumer name), no UI, no rate limits, no audit file."""
     text = (ROOT / "examples" / "simulated-events.toml").read_text()
     text = text.replace("http://127.0.0.1:8081", delius).replace("http://127.0.0.1:8082", nomis)
     text = text.replace('ui_dir = "examples/caseload-ui/dist"', "")
-    text = text.replace('url = "nats://127.0.0.1:4222"',
-                        f'url = "{URL}"\nstream = "BENCH_{tag}"\nsubject_prefix = "bench.{tag}"')
-    return text + ("\n[subscriptions]\nheartbeat_seconds = 3600\n\n"
+    own = f'url = "{url}"\nstream = "{stream}"\nsubject_prefix = "{subject_prefix}"'
+    if consumer is not None:
+        own += f'\nconsumer = "{consumer}"'
+    text = text.replace('url = "nats://127.0.0.1:4222"', own)
+    return text + (f"\n[subscriptions]\nheartbeat_seconds = {heartbeat_seconds}\n\n"
                    "[rate_limits]\nenabled = false\n\n[audit]\nsink = \"none\"\n")
 
 
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                  "--stream", f"BENCH_{tag}", "--subject-prefix", f"bench.{tag}"],
                 f"{urls[system]}/_sim/stats", Path(tmp) / f"{system}.log"))
         config = Path(tmp) / "gateway.toml"
-        config.write_text(_config(tag, urls["delius"], urls["nomis"]))
+        config.write_text(events_config(urls["delius"], urls["nomis"], url=URL,
+                                        stream=f"BENCH_{tag}", subject_prefix=f"bench.{tag}"))
         try:
             report = asyncio.run(_measure(config, urls["nomis"], args.changes))
         finally:

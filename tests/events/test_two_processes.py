@@ -9,12 +9,12 @@ import json
 import signal
 from collections.abc import AsyncIterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from bench.events_broker import events_config
 from bench.processes import free_port, process
 from events.broker import open_broker
 from gateway.tokens import mint
@@ -24,22 +24,8 @@ from providers.simulation import CLIENT_SECRET
 from tests.events.delivery import BOUND
 from tests.servers import serving
 
-ROOT = Path(__file__).parents[2]
 CHANGES = ("subscription { custodyChanges { kind nomsNumber "
            "custody { establishment { code } } } }")
-
-
-def _config(settings: Any, delius_url: str, nomis_url: str, consumer: str) -> str:
-    base = (ROOT / "examples" / "simulated-events.toml").read_text()
-    base = base.replace("http://127.0.0.1:8081", delius_url)
-    base = base.replace("http://127.0.0.1:8082", nomis_url)
-    base = base.replace('ui_dir = "examples/caseload-ui/dist"', "")
-    base = base.replace('[events]\nenabled = true\nbroker = "nats"\nurl = "nats://127.0.0.1:4222"',
-                        f'[events]\nenabled = true\nbroker = "nats"\nurl = "{settings.url}"\n'
-                        f'stream = "{settings.stream}"\n'
-                        f'subject_prefix = "{settings.subject_prefix}"\n'
-                        f'consumer = "{consumer}"')
-    return base + "\n[subscriptions]\nheartbeat_seconds = 1\n\n[rate_limits]\nenabled = false\n"
 
 
 async def _messages(url: str) -> AsyncIterator[dict[str, Any]]:
@@ -108,8 +94,10 @@ async def test_a_subscriber_on_either_process_gets_each_change_once(settings, tm
         urls, procs = [], []
         for name in ("a", "b"):
             config = tmp_path / f"{name}.toml"
-            config.write_text(_config(settings, delius_url, nomis_url,
-                                      f"{settings.consumer}-{name}"))
+            config.write_text(events_config(
+                delius_url, nomis_url, url=settings.url, stream=settings.stream,
+                subject_prefix=settings.subject_prefix, consumer=f"{settings.consumer}-{name}",
+                heartbeat_seconds=1))
             port = free_port()
             urls.append(f"http://127.0.0.1:{port}")
             procs.append(stack.enter_context(process(
