@@ -153,12 +153,13 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
         await registry.forget(event.crn, event.noms)
         if answers is not None:
             answers.changed([key for key in (event.crn, event.noms) if key], clock.time())
+    events = EventFeed(settings.events, clock, on_change=changed)
 
     def view(schema: Any, persisted: PersistedOperations | None,
              answers: ResponseCache | None = None) -> GraphQLView:
         return GraphQLView(schema, evaluator, registry, GraphiQLPage(demo=settings.auth.demo),
                            settings.deadline_seconds, settings.batching, persisted, audit,
-                           telemetry, answers, costs_of[id(schema)])
+                           telemetry, answers, costs_of[id(schema)], events.freshness)
     persisted = PersistedOperations(settings.persisted, schema._schema, cache)
     views = {"/graphql": view(schema, persisted, answers)}
     if settings.federation.subgraph:  # the same protections, rate limits counted together
@@ -173,7 +174,6 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                                        settings.max_body_bytes)), telemetry)
     admitted = _admission(graphql, settings, telemetry)
     _gauges(telemetry, registry, audit)
-    events = EventFeed(settings.events, clock, on_change=changed)
     events.gauges(telemetry)
     # Subscriptions on /graphql (SSE and WebSocket) read the hub the broker consumer fills.
     subscriptions = Subscriptions(schema, evaluator, registry, events.hub,

@@ -53,7 +53,8 @@ class GraphQLView(CheckedBody, GraphQL):
                  deadline_seconds: float = 10.0, batching: bool = True,
                  persisted: PersistedOperations | None = None,
                  audit: AuditTrail | None = None, telemetry: Telemetry | None = None,
-                 answers: ResponseCache | None = None, costs: CostLimit | None = None) -> None:
+                 answers: ResponseCache | None = None, costs: CostLimit | None = None,
+                 feeds: Any = None) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.evaluator = evaluator
         self.registry = registry
@@ -65,6 +66,7 @@ class GraphQLView(CheckedBody, GraphQL):
         self.telemetry = telemetry
         self.answers = answers
         self.costs = costs
+        self.feeds = feeds  # events.freshness.FeedFreshness: which event feeds are stale
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -186,6 +188,7 @@ class GraphQLView(CheckedBody, GraphQL):
             await self.answers.keep(request.state.principal, request_data.query,
                                     request_data.operation_name, request_data.variables, body,
                                     context, self._cost(request_data))
+        self._warn_of_stale_feeds(body)
         # [return-value]: `body` is built as a plain dict (keys vary per answer); it has the
         # shape of strawberry's GraphQLHTTPResponse TypedDict, which mypy cannot see in a dict.
         return body  # type: ignore[return-value]
@@ -221,6 +224,7 @@ class GraphQLView(CheckedBody, GraphQL):
         if meta["errors"]:
             body["errors"] = meta["errors"]
         body["extensions"] = answer.extensions(time.time())
+        self._warn_of_stale_feeds(body)
         if self.telemetry is not None:
             for error in meta["errors"]:
                 self.telemetry.errors.add(1, {"code": error["extensions"]["code"]})
@@ -233,6 +237,22 @@ class GraphQLView(CheckedBody, GraphQL):
             if event is not None and not self.audit.record(event):
                 return {"errors": [WITHHELD]}
         return body  # type: ignore[return-value]
+
+    def _warn_of_stale_feeds(self, body: dict[str, Any]) -> None:
+        """A source's events silent longer than expected: a change there may not have reached
+        the caches behind this answer. Added as the answer leaves, never kept with it (the
+        feed may speak again before a cached copy is served); the same for every caller, it
+        says nothing of any record."""
+        stale = sorted(self.feeds.stale()) if self.feeds is not None else ()
+        if not stale or "data" not in body:
+            return
+        warnings = body.setdefault("extensions", {}).setdefault("warnings", [])
+        for source in stale:
+            allowed = self.feeds.expectations[source]
+            warnings.append({"code": "FEED_STALE", "source": source,
+                             "staleAfterSeconds": allowed,
+                             "message": f"no {source} events for over {allowed:g} s: a change "
+                                        "there may not be reflected in this answer yet"})
 
     def _count(self, errors: list[dict[str, Any]], context: Context | None) -> None:
         if self.telemetry is None:

@@ -147,6 +147,9 @@ async def test_readyz_and_metrics_show_a_silent_source_as_stale_until_it_speaks(
         metrics = (await client.get("/metrics")).text
         assert metric(metrics, "casegraph_events_stale", source="nomis") == 1.0
         assert app.state.feed_freshness.stale() == {"nomis"}
+        answer = await post_query(client, CUSTODY, org="C01")
+        assert [(w["code"], w["source"]) for w in answer["extensions"]["warnings"]] == [
+            ("FEED_STALE", "nomis")]  # queries say so too
         await change(sims, "nomis", change="release", noms="A0004AA")
         assert await _next(items) == FeedNotice("FEED_RESUMED", "nomis", 0.0)
         assert isinstance(await _next(items), DomainEvent)
@@ -154,6 +157,8 @@ async def test_readyz_and_metrics_show_a_silent_source_as_stale_until_it_speaks(
         assert ready["state"] == "ok" and ready["newest_event_age_seconds"] == 0.0
         metrics = (await client.get("/metrics")).text
         assert metric(metrics, "casegraph_events_stale", source="nomis") == 0.0
+        answer = await post_query(client, CUSTODY, org="C01")
+        assert "warnings" not in answer.get("extensions", {})
 
 
 async def test_an_event_makes_cached_records_and_answers_of_that_person_old(settings, sims):

@@ -310,3 +310,18 @@ def test_changes_remembered_are_bounded():
     assert len(cache._changes) == 0 and cache._floor == 1000.0
     assert cache._outdated({"readFrom": 999.0, "shown": []})
     assert not cache._outdated({"readFrom": 1001.0, "shown": []})
+
+
+def test_a_stale_feed_is_said_on_cached_answers_too_and_never_kept_with_them():
+    with TestClient(create_app(_settings(True))) as client:
+        feeds = client.app.state.feed_freshness
+        feeds.expectations["nomis"] = 60.0
+        feeds._stale = {"nomis"}  # as the checker leaves it after a minute's silence
+
+        def warned() -> list[str]:
+            body = ask(client, OFFICER, PERSON)[1]
+            return [w["code"] for w in body.get("extensions", {}).get("warnings", [])]
+        assert warned() == ["FEED_STALE"]
+        assert warned() == ["FEED_STALE"] and hits(client) == 1  # a hit says so too
+        feeds._stale = set()
+        assert warned() == [] and hits(client) == 2  # the kept copy never held it
