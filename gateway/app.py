@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from events.envelope import DomainEvent
 from events.feed import EventFeed
+from events.numbers import person_numbers
 from gateway.admission import Admission
 from gateway.audit.trail import AuditTrail, open_trail
 from gateway.auth import TokenVerifier
@@ -40,6 +41,7 @@ from policies.coverage import checked
 from policies.evaluator import Evaluator
 from providers.base import ALL_KINDS
 from providers.clock import SYSTEM, Clock
+from providers.errors import ProviderError
 from providers.guard import REGRESSIONS
 from providers.registry import build_registry
 from resolvers import entities
@@ -149,10 +151,19 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     async def changed(event: DomainEvent) -> None:
         """What an event names is old: its cached records are dropped, so the next read
         (a subscriber's or a query's) goes to the backend, and cached answers that showed
-        the person in full are misses."""
-        await registry.forget(event.crn, event.noms)
+        the person in full, by either number, are misses."""
+        at = clock.time()
+        try:
+            crns, noms = await person_numbers(registry, event.crn, event.noms)
+        except ProviderError:  # whom it names is not known: every answer so far is old
+            crns, noms = [event.crn] if event.crn else [], event.noms
+            if answers is not None:
+                answers.everything_changed(at)
+        each: list[str | None] = [*crns] or [None]
+        for crn in each:
+            await registry.forget(crn, noms)
         if answers is not None:
-            answers.changed([key for key in (event.crn, event.noms) if key], clock.time())
+            answers.changed([*crns, *([noms] if noms else [])], at)
     events = EventFeed(settings.events, clock, on_change=changed)
 
     def view(schema: Any, persisted: PersistedOperations | None,

@@ -157,6 +157,10 @@ class ResponseCache:
             if len(self._changes) > MAX_CHANGES:
                 self._floor, self._changes = at, {}
 
+    def everything_changed(self, at: float) -> None:
+        """A change about someone unknown: every answer read before `at` is old."""
+        self._floor, self._changes = max(self._floor, at), {}
+
     def _outdated(self, meta: Mapping[str, Any]) -> bool:
         read_from = meta.get("readFrom")
         if not isinstance(read_from, float | int) or read_from <= self._floor:

@@ -96,6 +96,8 @@ class Judge:
             if isinstance(judged, Person):
                 self._full.add(id(judged))
                 self.received.in_full.add(judged.crn)
+                if judged.noms_number:  # an event may name the person by either number
+                    self.received.in_full.add(judged.noms_number)
         return judged
 
     def _held_at_now(self, person: Person) -> Any:

@@ -182,4 +182,4 @@ def _who(principal: Principal) -> str:
 
 
 def _ended(ended: StreamEnded) -> dict[str, Any]:
-    return coded(ended.code, str(ended))
+    return coded(ended.reason, str(ended))

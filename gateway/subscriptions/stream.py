@@ -27,12 +27,13 @@ from events.envelope import DomainEvent
 from events.hub import FeedNotice, Hub, Listener, SlowConsumer
 from gateway.subscriptions.kinds import change_kind, named_prison
 from gateway.subscriptions.rereads import Reread, Rereads
-from policies.evaluator import Decisions
+from policies.evaluator import NOTHING, Decisions
 from policies.limited_access import LimitedAccess
 from providers.clock import Clock
 from providers.records import Custody, Person
 from providers.registry import Registry
 from resolvers.changes import PERSON_KINDS, Change, ChangeFilter, ChangeKind, FeedAge, Subject
+from resolvers.errors import CasegraphError
 from resolvers.judge import Stub
 from resolvers.loaders import Loaders, SourceLog
 from resolvers.reach import Reach
@@ -44,12 +45,13 @@ TICK: Any = object()  # the heartbeat timer fired
 _NO_PROVIDERS = Registry({}, {})  # what a message without a record may read: nothing
 
 
-class StreamEnded(Exception):
-    """Why a stream ended, as the subscriber is told: a coded error."""
+class StreamEnded(CasegraphError):
+    """Why a stream ended, as the subscriber is told: a coded error (an answer, not an
+    incident: nothing is logged)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.code = code
+        self.reason = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,12 @@ class ChangeStream:
         self._nothing = Loaders(_NO_PROVIDERS, SourceLog())
 
     async def stream(self, which: str, wanted: ChangeFilter | None) -> AsyncIterator[Change]:
+        if wanted is not None and wanted.establishment is not None \
+                and not self._may_read_prisons():
+            # Which prison a change concerns is custody data: a filter on it would tell,
+            # stream by stream, what the principal may not read.
+            self._end("FORBIDDEN", "Filtering on an establishment needs what reading "
+                      "Custody.establishment needs (the custody:read scope)")
         first_beat = self.clock.monotonic() + self.heartbeat_seconds  # as it starts listening
         listener = self.hub.listen(self.queue)
         try:
@@ -228,6 +236,11 @@ class ChangeStream:
         """Sleep until a monotonic instant, worked out when the sleep starts (a clock moved
         in between is not slept through twice)."""
         await self.clock.sleep(max(0.0, instant - self.clock.monotonic()))
+
+    def _may_read_prisons(self) -> bool:
+        """Custody rows at all (custody:read) and their establishment field."""
+        return self.decisions.row_filter("Custody") != NOTHING \
+            and self.decisions.allows("Custody", "establishment")
 
     def _end(self, code: str, message: str) -> None:
         self.ended = StreamEnded(code, message)

@@ -178,3 +178,25 @@ async def test_an_event_makes_cached_records_and_answers_of_that_person_old(sett
         await change(sims, "delius", change="manager", crn="X000004", provider="C09")
         await _next(items)
         assert (await post_query(client, MANAGER, org="C01"))["data"]["offender"] is None
+
+
+BY_NUMBER = '{ offenderByNomsNumber(nomsNumber: "A0004AA") { crn name { surname } } }'
+
+
+async def test_an_event_naming_only_the_prisoner_number_ends_answers_that_showed_the_person(
+        settings, sims):
+    """A prison sees a person while it holds them: after their release (a NOMIS event, with
+    only the prisoner number) its cached answer about them, which shows no custody, is old."""
+    async with gateway(settings, sims, "gw-prison", cached=True) as (app, client):
+        items = aiter(app.state.hub.listen())
+        await change(sims, "nomis", change="transfer", noms="A0004AA", to="LEI")
+        await _next(items)
+        held = await post_query(client, BY_NUMBER, org="LEI")
+        assert held["data"]["offenderByNomsNumber"]["crn"] == "X000004"
+        hits = app.state.answers.hits
+        assert (await post_query(client, BY_NUMBER, org="LEI"))["data"] == held["data"]
+        assert app.state.answers.hits == hits + 1  # cached
+        await change(sims, "nomis", change="release", noms="A0004AA")
+        await _next(items)
+        after = await post_query(client, BY_NUMBER, org="LEI")
+        assert after["data"]["offenderByNomsNumber"] is None

@@ -129,3 +129,20 @@ async def test_events_subscribers_are_not_told_of_are_ignored(world):
     await world.publish(world.event(MANAGER, crn="X999999", source="delius"))  # nobody
     world.tick()
     assert changes(await subscriber.until_heartbeat()) == []
+
+
+@pytest.mark.parametrize("which", [CASELOAD, CUSTODY])
+async def test_an_establishment_filter_needs_custody_read(world, which):
+    """Without custody:read, which prison a change concerns is not the subscriber's to
+    know: a filter naming one is refused, not answered by what arrives."""
+    query = which.replace("caseloadChanges {", "caseloadChanges(filter: $f) {").replace(
+        "subscription {", "subscription($f: ChangeFilter) {")
+    reader = await world.subscribe(principal("C05", scopes=frozenset({"read"})), query,
+                                   {"f": {"establishment": "SFI"}}, listens=False)
+    ended = await reader.next()
+    assert ended is not None and ended[0] == "error", ended
+    assert "FORBIDDEN" in str(ended[1])
+    allowed = await world.subscribe(principal("C05"), query, {"f": {"establishment": "SFI"}})
+    await world.publish(world.event(RECEIVED, noms=NOMS, reason="ADMISSION", prisonId="SFI"))
+    world.tick()
+    assert [c["kind"] for c in changes(await allowed.until_heartbeat())] == ["RECEIVED"]

@@ -68,7 +68,7 @@ async def test_a_slow_consumer_is_told_and_dropped_and_the_others_go_on():
         await world.close()
 
 
-async def test_the_stream_ends_with_token_expired_when_the_token_does():
+async def test_the_stream_ends_with_token_expired_when_the_token_does(caplog):
     world = World()
     try:
         subscriber = await world.subscribe(principal("C05"),
@@ -83,6 +83,8 @@ async def test_the_stream_ends_with_token_expired_when_the_token_does():
         late = await world.subscribe(principal("C05", subject="late"), listens=False,
                                      expires_at=world.clock.time() - 1)
         assert _codes(await late.next()) == ["TOKEN_EXPIRED"]
+        # An ending is an answer, not an incident: nothing logged as an error.
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
     finally:
         await world.close()
 
