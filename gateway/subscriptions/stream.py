@@ -128,6 +128,8 @@ class ChangeStream:
             return [(Change(kind=ChangeKind.LEFT_CASELOAD, occurred_at=None, crn=_id(left.crn),
                             noms_number=left.noms, feeds=None, subject=None), None)
                     for left in (self.known.pop(k) for k in sorted(keys) if k in self.known)]
+        if which == "custody" and kind is ChangeKind.MANAGER_CHANGED:
+            return []  # custody streams carry custody's kinds (the README's list)
         if not _wanted(wanted, kind, verdict, event):
             return []
         subject = verdict.subject

@@ -146,3 +146,12 @@ async def test_an_establishment_filter_needs_custody_read(world, which):
     await world.publish(world.event(RECEIVED, noms=NOMS, reason="ADMISSION", prisonId="SFI"))
     world.tick()
     assert [c["kind"] for c in changes(await allowed.until_heartbeat())] == ["RECEIVED"]
+
+
+async def test_a_custody_stream_carries_custodys_kinds_only(world):
+    custody = await world.subscribe(principal("C05"), CUSTODY)
+    world.manager_to(CRN, "C05")
+    await world.publish(world.event(MANAGER, crn=CRN, source="delius"))
+    await world.publish(world.event(RECEIVED, noms=NOMS, reason="ADMISSION", prisonId="SFI"))
+    world.tick()
+    assert [c["kind"] for c in changes(await custody.until_heartbeat())] == ["RECEIVED"]
