@@ -151,7 +151,9 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
     async def changed(event: DomainEvent) -> None:
         """What an event names is old: its cached records are dropped, so the next read
         (a subscriber's or a query's) goes to the backend, and cached answers that showed
-        the person in full, by either number, are misses."""
+        the person in full, by either number, are misses. Without caches, nothing to do."""
+        if cache is None and answers is None:
+            return
         at = clock.time()
         try:
             crns, noms = await person_numbers(registry, event.crn, event.noms)
