@@ -194,6 +194,10 @@ def create_app(settings: Settings | None = None, telemetry: Telemetry | None = N
                                   telemetry, persisted)
     admitted_or_events, websocket = subscription_routes(admitted, subscriptions, verifier,
                                                         settings, limited)
+    telemetry.gauge("casegraph.subscriptions.open", "Subscription streams open in this process",
+                    lambda: [(float(subscriptions.total), {})])
+    telemetry.gauge("casegraph.subscriptions.messages", "Messages sent to subscribers since "
+                    "start", lambda: [(float(subscriptions.sent), {})])
     if answers is not None:
         telemetry.gauge("casegraph.response_cache.lookups", "Whole answers looked up in the "
                         "response cache since start, by result", lambda: [

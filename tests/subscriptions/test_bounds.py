@@ -3,12 +3,14 @@ the token's expiry (by the clock), heartbeats and feed notices, and the audit of
 
 from __future__ import annotations
 
+import httpx
 import orjson
 import pytest
 
 from events.hub import FeedNotice
 from gateway.audit.trail import AuditSettings
 from gateway.settings import Settings
+from tests.events.test_gateway_events import metric
 from tests.subscriptions.world import (
     CUSTODY,
     HEARTBEAT,
@@ -201,5 +203,20 @@ async def test_a_client_held_to_trusted_documents_subscribes_only_to_those(tmp_p
         allowed = await world.subscribe(principal("C05"), listed)
         world.tick()
         assert [kind_of(m) for m in await allowed.until_heartbeat()] == ["HEARTBEAT"]
+    finally:
+        await world.close()
+
+
+async def test_metrics_count_open_streams_and_messages_sent():
+    world = World()
+    try:
+        subscriber = await world.subscribe(principal("C05"))
+        world.tick()
+        assert kind_of(await subscriber.next()) == "HEARTBEAT"
+        transport = httpx.ASGITransport(app=world.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as client:
+            text = (await client.get("/metrics")).text
+        assert metric(text, "casegraph_subscriptions_open") == 1.0
+        assert metric(text, "casegraph_subscriptions_messages") == 1.0
     finally:
         await world.close()
