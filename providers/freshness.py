@@ -10,8 +10,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from providers.frozen import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Provenance:
     provider: str
     fetched_at: float

@@ -9,11 +9,12 @@ HTTP `Last-Modified` header is used where a service sends it), else None.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from providers.frozen import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Organisation:
     """A provider organisation (an NPS division or a CRC) or a prison."""
 
@@ -22,7 +23,7 @@ class Organisation:
     type: str  # NPS | CRC | PRISON
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Establishment:
     """A NOMIS agency location: a prison, a court, a hospital."""
 
@@ -32,14 +33,14 @@ class Establishment:
     active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Alias:
     forename: str | None
     surname: str | None
     date_of_birth: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Manager:
     """An offender manager allocation: staff within a team within a provider."""
 
@@ -59,7 +60,7 @@ class Manager:
         return self.staff_code.endswith("U")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Person:
     """A person on the probation case system (nDelius)."""
 
@@ -99,7 +100,7 @@ class Person:
         return bool(self.exclusion_users or self.restriction_users)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Offence:
     code: str
     description: str
@@ -107,7 +108,7 @@ class Offence:
     offence_date: date | None  # the API sends a date-time; the day is what is known
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sentence:
     description: str
     type_code: str
@@ -118,7 +119,7 @@ class Sentence:
     termination_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Requirement:
     category: str
     subcategory: str
@@ -127,7 +128,7 @@ class Requirement:
     active: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeyDates:
     """The copy of the key release dates that nDelius holds (its own, possibly stale)."""
 
@@ -139,7 +140,7 @@ class KeyDates:
     expected_release_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Case:
     """An nDelius event (a conviction): offences, sentence, requirements, manager."""
 
@@ -161,7 +162,7 @@ class Case:
     etag: str | None = None  # the HTTP ETag of the answer that carried it, where one is sent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Registration:
     """A register entry (RoSH, MAPPA, ...) on the person."""
 
@@ -176,7 +177,7 @@ class Registration:
     active: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Custody:
     """A prisoner's latest NOMIS booking with the identity NOMIS holds for them."""
 
@@ -199,7 +200,7 @@ class Custody:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SentenceDates:
     """NOMIS sentence calculation dates for one booking (prison-api SentenceCalcDates)."""
 
@@ -234,7 +235,7 @@ class SentenceDates:
         return max(candidates) if candidates else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Appointment:
     """An appointment a provider keeps in its own system (not in nDelius)."""
 
@@ -250,7 +251,7 @@ class Appointment:
     outcome: str | None  # ATTENDED | FAILED_TO_ATTEND | RESCHEDULED | None (future)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Movement:
     """An external movement (admission, release, transfer, court, temporary absence)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from providers.records import Custody, Movement, SentenceDates
@@ -85,7 +86,9 @@ def _behind(now: Mark, before: Mark, key: str) -> bool:
     return key in now and key in before and now[key] < before[key]
 
 
+_FINGERPRINTED = tuple(f.name for f in fields(SentenceDates) if f.name != "updated_at")
+
+
 def _fingerprint(dates: SentenceDates) -> str:
-    values: Sequence[Any] = [getattr(dates, f) for f in dates.__slots__
-                             if f != "updated_at"]
+    values: Sequence[Any] = [getattr(dates, f) for f in _FINGERPRINTED]
     return hashlib.sha256(repr(values).encode()).hexdigest()[:16]

@@ -1,8 +1,10 @@
-"""community-api / probation search / probation integration JSON -> our records: the only
+"""community-api / probation search / probation integration records -> our records: the only
 place their shapes are read.
 
-Written from the real DTOs (providers/delius/contracts): only what they always send is
-required, unknown fields are ignored. Convictions carry no timestamp and no requirements
+People and convictions arrive as typed structs (`providers.delius.typed`, decoded from the
+contracts' schemas: types, enums and dates already checked); case access, registrations and
+probation areas as decoded JSON. Written from the real DTOs (providers/delius/contracts):
+only what they always send is required, unknown fields are ignored. Convictions carry no timestamp and no requirements
 (those come from their own endpoint); order managers are flat; offence dates are date-times;
 Limited Access lists come from `GET /case/{crn}/access`.
 """
@@ -30,33 +32,21 @@ from providers.records import (
 PROBATION_STATUSES = frozenset({"CURRENT", "PREVIOUSLY_KNOWN", "NOT_SENTENCED"})
 
 
-def _text(value: Any) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise TypeError("expected text")
-    return value
-
-
-def _code(j: Any) -> str | None:
-    return _text((j or {}).get("code"))
-
-
-def manager(j: dict[str, Any]) -> Manager:
+def manager(m: Any) -> Manager:
     """A person's offender manager (probation search `OffenderManager`)."""
-    staff, team = j.get("staff") or {}, j["team"]
-    return Manager(str(staff["code"]), _text(staff.get("forenames")) or "",
-                   _text(staff.get("surname")) or "", str(team["code"]),
-                   _text(team.get("description")) or "", str(j["probationArea"]["code"]),
-                   day(j.get("fromDate")), day(j.get("toDate")), j.get("active") is True,
-                   _text((j.get("allocationReason") or {}).get("description")) or "")
+    staff, team = m.staff, m.team
+    return Manager(staff.code, staff.forenames or "", staff.surname or "", team.code,
+                   team.description or "", m.probationArea.code, m.fromDate, m.toDate,
+                   m.active is True, (m.allocationReason and m.allocationReason.description)
+                   or "")
 
 
-def order_manager(j: dict[str, Any], teams: Mapping[str, str]) -> Manager:
+def order_manager(m: Any, teams: Mapping[str, str]) -> Manager:
     """An event's order manager (community-api `OrderManager`: flat, one `name`)."""
-    forenames, _, surname = (_text(j.get("name")) or "").rpartition(" ")
-    team = str(j["teamCode"])
-    return Manager(str(j["staffCode"]), forenames, surname, team, teams.get(team, ""),
-                   str(j["probationAreaCode"]), day(j.get("dateStartOfAllocation")),
-                   day(j.get("dateEndOfAllocation")), j.get("dateEndOfAllocation") is None, "")
+    forenames, _, surname = (m.name or "").rpartition(" ")
+    return Manager(m.staffCode, forenames, surname, m.teamCode, teams.get(m.teamCode, ""),
+                   m.probationAreaCode, day(m.dateStartOfAllocation),
+                   day(m.dateEndOfAllocation), m.dateEndOfAllocation is None, "")
 
 
 def active_users(entries: Any, now: datetime) -> tuple[str, ...]:
@@ -78,68 +68,72 @@ def _moment(value: Any) -> datetime:
     return found
 
 
-def person(j: dict[str, Any], access: dict[str, Any] | None, now: datetime) -> Person:
-    ids, status = j["otherIds"], (j.get("probationStatus") or {}).get("status")
+def person(j: Any, access: dict[str, Any] | None, now: datetime) -> Person:
+    """A person from a typed `Offender` (`providers.delius.typed`)."""
+    ids, status = j.otherIds, j.probationStatus and j.probationStatus.status
     if status is not None and status not in PROBATION_STATUSES:
         raise ValueError(f"unknown probation status {status!r}")
     access = access or {}
     return Person(
-        str(ids["crn"]), _text(ids.get("nomsNumber")), _text(ids.get("pncNumber")),
-        _text(ids.get("croNumber")), _text(j.get("firstName")),
-        tuple(str(n) for n in j.get("middleNames") or ()), _text(j.get("surname")),
-        day(j.get("dateOfBirth")), _text(j.get("gender")),
-        tuple(Alias(_text(a.get("firstName")), _text(a.get("surname")),
-                    day(a.get("dateOfBirth"))) for a in j.get("offenderAliases") or ()),
-        status, _text(j.get("currentTier")),
-        tuple(manager(m) for m in j.get("offenderManagers") or ()),
+        ids.crn, ids.nomsNumber, ids.pncNumber, ids.croNumber, j.firstName,
+        tuple(j.middleNames or ()), j.surname, j.dateOfBirth, j.gender,
+        tuple(Alias(a.firstName, a.surname, a.dateOfBirth) for a in j.offenderAliases or ()),
+        status, j.currentTier, tuple(manager(m) for m in j.offenderManagers or ()),
         active_users(access.get("excludedFrom"), now),
         active_users(access.get("restrictedTo"), now),
-        _text(access.get("exclusionMessage") or j.get("exclusionMessage")),
-        _text(access.get("restrictionMessage") or j.get("restrictionMessage")))
+        _text(access.get("exclusionMessage")) or j.exclusionMessage,
+        _text(access.get("restrictionMessage")) or j.restrictionMessage)
 
 
-def requirement(j: dict[str, Any]) -> Requirement:
-    length = j.get("length")
-    if length is not None and not isinstance(length, int):
-        raise TypeError("requirement length is not a number")
-    return Requirement(str((j.get("requirementTypeMainCategory") or {})["description"]),
-                       str((j.get("requirementTypeSubCategory") or {}).get("description") or ""),
-                       length, _text(j.get("lengthUnit")), j.get("active") is True)
+def _text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
 
 
-def _sentence(s: dict[str, Any] | None) -> Sentence | None:
+def requirement(r: Any) -> Requirement:
+    sub = r.requirementTypeSubCategory
+    return Requirement(str(r.requirementTypeMainCategory.description),
+                       (sub and sub.description) or "", r.length, r.lengthUnit,
+                       r.active is True)
+
+
+def _sentence(s: Any) -> Sentence | None:
     if s is None:
         return None
-    return Sentence(str(s.get("description") or ""), str((s.get("sentenceType") or {})["code"]),
-                    int(s["originalLength"]), str(s.get("originalLengthUnits") or ""),
-                    day(s["startDate"]), day(s.get("expectedSentenceEndDate")),  # type: ignore[arg-type]
-                    day(s.get("terminationDate")))
+    return Sentence(s.description or "", str(s.sentenceType.code), s.originalLength,
+                    s.originalLengthUnits or "", s.startDate, s.expectedSentenceEndDate,
+                    s.terminationDate)
 
 
-def _key_dates(keys: dict[str, Any] | None) -> KeyDates | None:
-    if keys is None:
+def _key_dates(k: Any) -> KeyDates | None:
+    if k is None:
         return None
-    return KeyDates(day(keys.get("conditionalReleaseDate")), day(keys.get("licenceExpiryDate")),
-                    day(keys.get("hdcEligibilityDate")), day(keys.get("paroleEligibilityDate")),
-                    day(keys.get("sentenceExpiryDate")), day(keys.get("expectedReleaseDate")))
+    return KeyDates(k.conditionalReleaseDate, k.licenceExpiryDate, k.hdcEligibilityDate,
+                    k.paroleEligibilityDate, k.sentenceExpiryDate, k.expectedReleaseDate)
 
 
-def case(crn: str, j: dict[str, Any], requirements: list[Any], teams: Mapping[str, str],
+def case(crn: str, j: Any, requirements: Any, teams: Mapping[str, str],
          updated_at: datetime | None = None, etag: str | None = None) -> Case:
-    custody = j.get("custody") or {}
-    managers = [order_manager(m, teams) for m in j.get("orderManagers") or ()]
+    """A case from a typed `Conviction` and its typed requirements."""
+    custody = j.custody
+    managers = [order_manager(m, teams) for m in j.orderManagers or ()]
     current = next((m for m in managers if m.active), managers[0] if managers else None)
+    institution = custody and custody.institution
     return Case(
-        str(j["convictionId"]), crn, int(j["index"]), j.get("active") is True,
-        day(j.get("convictionDate")),
-        tuple(Offence(str(o["detail"]["code"]), str(o["detail"].get("description") or ""),
-                      o.get("mainOffence") is True, day(o.get("offenceDate")))
-              for o in j.get("offences") or ()),
-        _sentence(j.get("sentence")), tuple(requirement(r) for r in requirements),
+        str(j.convictionId), crn, int(j.index), j.active is True, j.convictionDate,
+        tuple(Offence(o.detail.code, o.detail.description or "", o.mainOffence is True,
+                      day(o.offenceDate)) for o in j.offences or ()),
+        _sentence(j.sentence), tuple(requirement(r) for r in requirements or ()),
         current.provider_code if current else "", current,
-        _code(custody.get("status")), _text(custody.get("bookingNumber")),
-        _text((custody.get("institution") or {}).get("nomsPrisonInstitutionCode")),
-        _key_dates(custody.get("keyDates")), updated_at, etag)
+        custody and custody.status and custody.status.code,
+        custody and custody.bookingNumber,
+        institution and institution.nomsPrisonInstitutionCode,
+        _key_dates(custody and custody.keyDates), updated_at, etag)
+
+
+def _code(j: Any) -> str | None:
+    return _text((j or {}).get("code"))
 
 
 def registration(j: dict[str, Any]) -> Registration:

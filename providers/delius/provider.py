@@ -14,14 +14,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from providers import related
 from providers.base import Page
 from providers.delius import mapping as to
+from providers.delius import typed
 from providers.delius.simulator import ACCESS_LIMIT, BATCH_LIMIT, CASE_BATCH_LIMIT
 from providers.errors import BackendBadData
 from providers.http.batch import Batch
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
+from providers.http.typed import RAWS, decoded, filed, records
 from providers.records import Organisation, Person, current_case
 
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
@@ -53,8 +57,7 @@ class DeliusProvider:
 
     async def fetch(self, kind: str, keys: Sequence[str]) -> Sequence[Any | None]:
         if kind == "offender":
-            return (await self._people("/crns", keys, lambda j: [j["otherIds"]["crn"]])
-                    ).aligned(keys)
+            return (await self._people("/crns", keys)).aligned(keys)
         if kind == "offender_by_noms":
             return await self._by_noms(keys)
         if kind == "cases":
@@ -67,18 +70,15 @@ class DeliusProvider:
             return [areas.get(k) for k in keys]
         raise KeyError(kind)
 
-    async def _people(self, path: str, keys: Sequence[str],
-                      keys_of: Callable[[Any], list[str]]) -> Batch:
-        found: list[Any] = []
+    async def _people(self, path: str, keys: Sequence[str]) -> Batch:
+        """People by CRN or NOMS number (the answer is filed by CRN either way)."""
+        found: list[msgspec.Raw] = []
         for chunk in chunks(list(dict.fromkeys(keys)), BATCH_LIMIT):
-            body = await self.api.json("POST", path, body=list(chunk))
-            with reading(self.name, "offender list"):
-                found += list(body)
-        return await self._read_people(found, keys_of)
+            found += await self.api.json("POST", path, body=list(chunk), decoder=RAWS)
+        return (await self._read_people(found))[0]
 
     async def _by_noms(self, numbers: Sequence[str]) -> list[Any]:
-        batch = await self._people("/nomsNumbers", numbers,
-                                   lambda j: [j["otherIds"]["crn"]])
+        batch = await self._people("/nomsNumbers", numbers)
         held: dict[str, list[str]] = {}
         for crn, person in batch.found.items():
             if isinstance(person, Person) and person.noms_number:
@@ -89,22 +89,23 @@ class DeliusProvider:
         broken = next((p for p in batch.found.values() if isinstance(p, Exception)), None)
         return [tuple(sorted(held[n])) if n in held else broken for n in numbers]
 
-    async def _read_people(self, found: list[Any], keys_of: Callable[[Any], list[str]]
-                           ) -> Batch:
-        """People, each with the Limited Access lists of the case when it has any."""
-        limited = sorted({j["otherIds"]["crn"] for j in found if isinstance(j, dict)
-                          and isinstance(j.get("otherIds"), dict) and "crn" in j["otherIds"]
-                          and (j.get("currentExclusion") or j.get("currentRestriction"))})
+    async def _read_people(self, raws: list[msgspec.Raw]) -> tuple[Batch, list[str]]:
+        """People, each with the Limited Access lists of the case when it has any, and the
+        CRN of each record in order ("" where it cannot be read)."""
+        found = decoded(raws, typed.OFFENDER, typed.OFFENDER_KEY, lambda j: [j.otherIds.crn])
+        limited = sorted({keys[0] for keys, j in found if keys and j is not None
+                          and (j.currentExclusion or j.currentRestriction)})
         answers = dict(zip(limited, await self.api.each(limited, self._case_access),
                            strict=True))
         now = self._now()
 
-        def convert(j: dict[str, Any]) -> Person:
-            access = answers.get(j["otherIds"]["crn"])
+        def convert(j: Any) -> Person:
+            access = answers.get(j.otherIds.crn)
             if isinstance(access, Exception):
                 raise access
             return to.person(j, access, now)
-        return Batch(self.name, "offender").read(found, keys_of, convert)
+        return (filed(Batch(self.name, "offender"), found, convert),
+                [keys[0] if keys else "" for keys, _ in found])
 
     async def _case_access(self, crn: str) -> Any:
         body = await self.api.json("GET", f"/case/{crn}/access")
@@ -122,40 +123,37 @@ class DeliusProvider:
 
     async def _cases_of(self, crn: str, teams: Mapping[str, str]) -> Any:
         answer = await self.api.validated("GET", f"/secure/offenders/crn/{crn}/convictions",
-                                          missing_ok=True)
+                                          missing_ok=True, decoder=typed.CONVICTIONS)
         if answer.body is None:
             return None
-        with reading(self.name, "conviction list"):
-            ids = [str(j["convictionId"]) for j in answer.body]
+        ids = [str(j.convictionId) for j in answer.body]
         wanted = await self.api.each(ids, lambda i: self.api.json(
             "GET", f"/secure/offenders/crn/{crn}/convictions/{i}/requirements",
-            missing_ok=True))
-        return self._convert_cases(crn, answer.body, dict(zip(ids, wanted, strict=True)),
-                                   teams, answer.last_modified, answer.etag)
+            missing_ok=True, decoder=typed.REQUIREMENTS))
+        return self._convert_cases(crn, answer.body, {
+            i: r.requirements for i, r in zip(ids, wanted, strict=True) if r is not None},
+            teams, answer.last_modified, answer.etag)
 
-    def _convert_cases(self, crn: str, body: Any, requirements: Mapping[str, Any],
+    def _convert_cases(self, crn: str, convictions: Any, requirements: Mapping[str, Any],
                        teams: Mapping[str, str], changed: datetime | None = None,
                        etag: str | None = None) -> Any:
         try:
             with reading(self.name, "conviction"):
-                return tuple(to.case(crn, j, (requirements.get(str(j["convictionId"])) or {})
-                                     .get("requirements") or [], teams, changed, etag)
-                             for j in body)
+                return tuple(to.case(crn, j, requirements.get(str(j.convictionId)), teams,
+                                     changed, etag) for j in convictions or ())
         except BackendBadData as exc:  # this person's events only
             return exc
 
     async def _cases_batch(self, crns: Sequence[str]) -> list[Any]:
         teams = await self._team_names_by_code()
-        found: dict[str, Any] = {}
+        batch = Batch(self.name, "conviction batch")
         for chunk in chunks(list(dict.fromkeys(crns)), CASE_BATCH_LIMIT):
-            body = await self.api.json("POST", "/convictions", body=list(chunk))
-            with reading(self.name, "conviction batch"):
-                entries = [(str(e["crn"]), e) for e in body]
-            for crn, entry in entries:
-                found[crn] = self._convert_cases(crn, entry.get("convictions"), {
-                    str(r.get("convictionId")): r for r in entry.get("requirements") or ()},
-                    teams)
-        return [found.get(c) for c in crns]
+            body = await self.api.raw("POST", "/convictions", body=list(chunk))
+            records(self.name, "conviction batch", body, typed.CONVICTIONS_OF,
+                    typed.PERSON_KEY, lambda e: [e.crn], lambda e: self._convert_cases(
+                        e.crn, e.convictions, {str(r.convictionId): r.requirements
+                                               for r in e.requirements or ()}, teams), batch)
+        return batch.aligned(list(crns))
 
     async def _registrations(self, crns: Sequence[str]) -> list[Any]:
         async def one(crn: str) -> Any:
@@ -235,17 +233,16 @@ class DeliusProvider:
                      ) -> tuple[list[Person], int]:
         """Spring pages are page/size: read the pages that cover [offset, offset+limit)."""
         size, numbers = page_window(offset, limit)
-        found: list[dict[str, Any]] = []
+        found: list[msgspec.Raw] = []
         total = 0
         for number in numbers:
-            page = await self.api.json("POST", path, body=body,
+            page = await self.api.json("POST", path, body=body, decoder=typed.OFFENDER_PAGE,
                                        params={"page": number, "size": size})
-            with reading(self.name, "page"):
-                found += page["content"]
-                total = int(page["totalElements"])
+            found += page.content
+            total = page.totalElements
         found = found[offset - numbers.start * size:][:limit]
-        batch = await self._read_people(found, lambda j: [j["otherIds"]["crn"]])
-        people = batch.aligned([_crn(j) for j in found])
+        batch, crns = await self._read_people(found)
+        people = batch.aligned(crns)
         if bad := next((p for p in people if isinstance(p, Exception)), None):
             raise bad  # a page is answered whole or not at all
         return people, total
@@ -262,13 +259,6 @@ class DeliusProvider:
 
     async def aclose(self) -> None:
         await self.api.aclose()
-
-
-def _crn(j: Any) -> str:
-    try:
-        return str(j["otherIds"]["crn"])
-    except (KeyError, TypeError):
-        return ""
 
 
 def _registrations(provider: str, body: Any) -> Any:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
+import msgspec
 import orjson
 
 from providers.errors import (
@@ -89,21 +90,28 @@ class ApiClient:
         self._slots = asyncio.Semaphore(concurrency)
 
     async def json(self, method: str, path: str, *, body: Any = None,
-                   params: dict[str, Any] | None = None, missing_ok: bool = False) -> Any:
-        """The decoded JSON body; None for a 404 when `missing_ok`."""
+                   params: dict[str, Any] | None = None, missing_ok: bool = False,
+                   decoder: msgspec.json.Decoder[Any] | None = None) -> Any:
+        """The decoded JSON body (typed by `decoder` when given); None for a 404 when
+        `missing_ok`."""
         return (await self.validated(method, path, body=body, params=params,
-                                     missing_ok=missing_ok)).body
+                                     missing_ok=missing_ok, decoder=decoder)).body
 
     async def validated(self, method: str, path: str, *, body: Any = None,
-                        params: dict[str, Any] | None = None, missing_ok: bool = False
-                        ) -> Validated:
-        """The decoded body with its `Last-Modified` and `ETag`, where the service sends them."""
+                        params: dict[str, Any] | None = None, missing_ok: bool = False,
+                        decoder: msgspec.json.Decoder[Any] | None = None) -> Validated:
+        """The decoded body with its `Last-Modified` and `ETag`, where the service sends them;
+        typed by `decoder` when given (`providers.http.typed`), else plain JSON."""
         answer = await self._checked(method, path, body, params, missing_ok)
         if answer is None:
             return Validated(None, None, None)
         try:
-            decoded = orjson.loads(answer.body)
-        except ValueError as exc:
+            decoded = (orjson.loads(answer.body) if decoder is None
+                       else decoder.decode(answer.body))
+        except msgspec.ValidationError as exc:
+            raise BackendBadData(self.provider, "answered with a record that does not fit its "
+                                 "contract") from exc
+        except (ValueError, msgspec.DecodeError) as exc:
             raise BackendBadData(self.provider, "answered with malformed JSON") from exc
         return Validated(decoded, http_date(answer.validators[0]), answer.validators[1])
 

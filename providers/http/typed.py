@@ -27,7 +27,7 @@ from providers.errors import BackendBadData
 from providers.http.batch import Batch
 
 DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
-_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+RAWS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 @cache
@@ -53,6 +53,9 @@ def struct(name: str, schema: Mapping[str, Any], fields: Iterable[str],
 
 def _type(prop: Mapping[str, Any], inner: Any = None) -> Any:
     kind = prop.get("type")
+    if isinstance(kind, list):  # ["string", "null"]: nullability is the struct's to say
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
     if kind == "array":
         item = inner or _type(prop.get("items") or {})
         return list.__class_getitem__(item)
@@ -71,21 +74,42 @@ def records(provider: str, what: str, body: bytes, decoder: msgspec.json.Decoder
             convert: Callable[[Any], Any], batch: Batch | None = None) -> Batch:
     """Each record of a JSON array decoded, converted and filed under its keys; a record that
     does not decode is bad data for its own keys only."""
-    batch = batch or Batch(provider, what)
     try:
-        raws = _RAW_LIST.decode(body)
+        raws = RAWS.decode(body)
     except DECODE_ERRORS as exc:
         raise BackendBadData(provider, f"unexpected {what} list ({type(exc).__name__})") from exc
+    return filed(batch or Batch(provider, what),
+                 decoded(raws, decoder, key_decoder, key_of), convert)
+
+
+def decoded(raws: Iterable[msgspec.Raw], decoder: msgspec.json.Decoder[Any],
+            key_decoder: msgspec.json.Decoder[Any], key_of: Callable[[Any], Iterable[str]]
+            ) -> list[tuple[list[str] | None, Any]]:
+    """Per raw record, in order: its keys (None when not even they can be read) and its
+    struct (None when it does not fit)."""
+    found: list[tuple[list[str] | None, Any]] = []
     for raw in raws:
         try:
             typed = decoder.decode(raw)
         except DECODE_ERRORS:
             typed = None
-        value: Any
         try:
             keys = [str(k) for k in key_of(typed if typed is not None else
                                            key_decoder.decode(raw))]
         except (*DECODE_ERRORS, TypeError, AttributeError):
+            keys = None
+        found.append((keys, typed))
+    return found
+
+
+def filed(batch: Batch, records: Iterable[tuple[list[str] | None, Any]],
+          convert: Callable[[Any], Any]) -> Batch:
+    """Decoded records converted and filed under their keys: one that did not decode or
+    convert is bad data for its own keys; one without keys marks the batch unreadable."""
+    provider, what = batch.provider, batch.what
+    for keys, typed in records:
+        value: Any
+        if keys is None:
             batch.unreadable = True
             continue
         if typed is None:
@@ -93,6 +117,8 @@ def records(provider: str, what: str, body: bytes, decoder: msgspec.json.Decoder
         else:
             try:
                 value = convert(typed)
+            except BackendBadData as exc:
+                value = exc
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
                 value = BackendBadData(provider, f"unexpected {what} ({type(exc).__name__})")
         for key in keys:

@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from providers.delius import mapping as delius
+from providers.delius import typed as delius_typed
 from providers.nomis import mapping as nomis
 from providers.simulation import CLIENT_ID, CLIENT_SECRET
 
@@ -154,8 +156,11 @@ READERS = {
     "nomis/prisoners": lambda body: [nomis.custody(j) for j in body],
     "nomis/sentence-details": lambda body: [nomis.sentence_dates(j) for j in body],
     "nomis/movements": lambda body: [nomis.movement(j) for j in body],
-    "delius/offenders": lambda body: [delius.person(j, None, NOW) for j in body],
-    "delius/convictions": lambda body: [delius.case("X320741", j, [], {}) for j in body],
+    "delius/offenders": lambda body: [delius.person(delius_typed.OFFENDER.decode(
+        orjson.dumps(j)), None, NOW) for j in body],
+    "delius/convictions": lambda body: [delius.case("X320741", j, [], {})
+                                        for j in delius_typed.CONVICTIONS.decode(
+                                            orjson.dumps(body))],
     "delius/case-access": lambda body: [delius.active_users(body["excludedFrom"], NOW)],
 }
 
