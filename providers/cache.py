@@ -1,4 +1,5 @@
-"""Our small cache seam over aiocache: memory by default, Redis to share between processes.
+"""Our small cache seam: memory by default (`MemoryStore`), Redis through aiocache to share
+between processes.
 
 A cache that is down is a miss, never an error: the gateway keeps answering from backends.
 Redis holds values in `codec`'s tagged JSON, never pickle: an entry that is not one we wrote
@@ -9,10 +10,13 @@ in it runs.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from aiocache import RedisCache, SimpleMemoryCache
+from aiocache import RedisCache
 from aiocache.serializers import NullSerializer
 
 from providers import codec
@@ -101,10 +105,71 @@ class AiocacheStore:
         await self._backend.close()
 
 
-def memory_cache() -> AiocacheStore:
-    # No timeout: memory never blocks, and aiocache's timeout is an asyncio.wait_for (a task)
-    # around every call.
-    return AiocacheStore(SimpleMemoryCache(serializer=NullSerializer(), timeout=None), "memory")
+class MemoryStore:
+    """One process's cache: a dict whose entries carry their expiry time, checked as they are
+    read. aiocache's memory backend arms a timer per entry (a cold caseload sets ~80 entries,
+    so ~80 timers, each cancelled and armed again when the entry is rewritten); here nothing
+    runs until a read or a sweep. Bounded: past `max_entries`, expired entries go first, then
+    the oldest written."""
+
+    label = "memory"
+
+    def __init__(self, max_entries: int = 200_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._max = max_entries
+        self._clock = clock
+
+    async def get_many(self, keys: list[str]) -> list[Any | None]:
+        now, entries = self._clock(), self._entries
+        found: list[Any | None] = []
+        for key in keys:
+            entry = entries.get(key)
+            if entry is None:
+                found.append(None)
+            elif entry[0] <= now:
+                del entries[key]
+                found.append(None)
+            else:
+                found.append(entry[1])
+        return found
+
+    async def set_many(self, items: list[tuple[str, Any]], ttl: float) -> None:
+        expires, entries = self._clock() + max(1.0, ttl), self._entries
+        for key, value in items:
+            entries.pop(key, None)  # written again: newest, so last to be dropped
+            entries[key] = (expires, value)
+        if len(entries) > self._max:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Expired entries out; then the oldest written, down to nine tenths of the bound
+        (so the sweep, linear in the entries, runs once per tenth of them written)."""
+        now = self._clock()
+        self._entries = entries = {k: e for k, e in self._entries.items() if e[0] > now}
+        excess = len(entries) - self._max * 9 // 10
+        for key in list(itertools.islice(entries, max(0, excess))):
+            del entries[key]
+
+    async def delete_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self._entries.pop(key, None)
+
+    async def clear(self) -> None:
+        self._entries.clear()
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def memory_cache(max_entries: int = 200_000) -> MemoryStore:
+    return MemoryStore(max_entries)
 
 
 def redis_cache(host: str = "127.0.0.1", port: int = 6379, db: int = 0,
