@@ -4,9 +4,9 @@ place their shapes are read.
 People and convictions arrive as typed structs (`providers.delius.typed`, decoded from the
 contracts' schemas: types, enums and dates already checked); case access, registrations and
 probation areas as decoded JSON. Written from the real DTOs (providers/delius/contracts):
-only what they always send is required, unknown fields are ignored. Convictions carry no timestamp and no requirements
-(those come from their own endpoint); order managers are flat; offence dates are date-times;
-Limited Access lists come from `GET /case/{crn}/access`.
+only what they always send is required, unknown fields are ignored. Convictions carry no
+timestamp and no requirements (those come from their own endpoint); order managers are flat;
+offence dates are date-times; Limited Access lists come from `GET /case/{crn}/access`.
 """
 
 from __future__ import annotations
