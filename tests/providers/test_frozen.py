@@ -41,15 +41,15 @@ def test_a_record_is_frozen_and_replace_and_fields_still_work():
 
     point = Point(1)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        point.x = 5  # type: ignore[misc]
+        point.x = 5
     assert dataclasses.replace(point, y=3) == Point(1, 3)
     assert [f.name for f in dataclasses.fields(Point)] == ["x", "y"]
     assert repr(point) == "test_a_record_is_frozen_and_replace_and_fields_still_work.<locals>." \
         "Point(x=1, y=2)"
     with pytest.raises(TypeError):
-        Point()  # type: ignore[call-arg]
+        Point()
     with pytest.raises(TypeError):
-        Point(1, 2, 3)  # type: ignore[call-arg]
+        Point(1, 2, 3)
     assert not hasattr(point, "__dict__")
 
 
