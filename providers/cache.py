@@ -164,7 +164,8 @@ class MemoryStore:
     async def close(self) -> None:
         self._entries.clear()
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:  # not __len__: an empty cache must still be truthy
         return len(self._entries)
 
 

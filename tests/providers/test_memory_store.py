@@ -63,7 +63,7 @@ def test_past_its_bound_it_drops_expired_entries_first_then_the_oldest_written()
         clock.now += 2  # "short" has expired
         await store.set_many([("old0", "rewritten")], ttl=60)  # now the newest
         await store.set_many([(f"new{i}", i) for i in range(5)], ttl=60)
-        assert len(store) <= 10
+        assert store.size <= 10
         assert await store.get_many(["short"]) == [None]
         assert await store.get_many(["old0", "new4"]) == ["rewritten", 4]
         assert await store.get_many(["old1"]) == [None]  # the oldest written went
@@ -76,5 +76,5 @@ def test_it_never_holds_more_than_its_bound():
     async def run() -> None:
         for start in range(0, 1000, 7):
             await store.set_many([(f"k{i}", i) for i in range(start, start + 7)], ttl=60)
-            assert len(store) <= 100
+            assert store.size <= 100
     asyncio.run(run())
