@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
-
 from providers import related
 from providers.base import Page
 from providers.delius import mapping as to
@@ -25,7 +23,7 @@ from providers.errors import BackendBadData
 from providers.http.batch import Batch
 from providers.http.client import chunks, configured, page_window
 from providers.http.client import mapping as reading
-from providers.http.typed import RAWS, decoded, filed, records
+from providers.http.typed import filed, records, typed_list
 from providers.records import Organisation, Person, current_case
 
 KINDS = frozenset({"offender", "offender_by_noms", "cases", "registrations", "organisation",
@@ -72,9 +70,11 @@ class DeliusProvider:
 
     async def _people(self, path: str, keys: Sequence[str]) -> Batch:
         """People by CRN or NOMS number (the answer is filed by CRN either way)."""
-        found: list[msgspec.Raw] = []
+        found: list[tuple[list[str] | None, Any]] = []
         for chunk in chunks(list(dict.fromkeys(keys)), BATCH_LIMIT):
-            found += await self.api.json("POST", path, body=list(chunk), decoder=RAWS)
+            body = await self.api.raw("POST", path, body=list(chunk))
+            found += typed_list(self.name, "offender list", body, typed.OFFENDER,
+                                typed.OFFENDER_KEY, typed.crn_of)
         return (await self._read_people(found))[0]
 
     async def _by_noms(self, numbers: Sequence[str]) -> list[Any]:
@@ -89,10 +89,10 @@ class DeliusProvider:
         broken = next((p for p in batch.found.values() if isinstance(p, Exception)), None)
         return [tuple(sorted(held[n])) if n in held else broken for n in numbers]
 
-    async def _read_people(self, raws: list[msgspec.Raw]) -> tuple[Batch, list[str]]:
-        """People, each with the Limited Access lists of the case when it has any, and the
-        CRN of each record in order ("" where it cannot be read)."""
-        found = decoded(raws, typed.OFFENDER, typed.OFFENDER_KEY, lambda j: [j.otherIds.crn])
+    async def _read_people(self, found: list[tuple[list[str] | None, Any]]
+                           ) -> tuple[Batch, list[str]]:
+        """People (decoded, with their keys), each with the Limited Access lists of the case
+        when it has any, and the CRN of each record in order ("" where it cannot be read)."""
         limited = sorted({keys[0] for keys, j in found if keys and j is not None
                           and (j.currentExclusion or j.currentRestriction)})
         answers = dict(zip(limited, await self.api.each(limited, self._case_access),
@@ -233,13 +233,13 @@ class DeliusProvider:
                      ) -> tuple[list[Person], int]:
         """Spring pages are page/size: read the pages that cover [offset, offset+limit)."""
         size, numbers = page_window(offset, limit)
-        found: list[msgspec.Raw] = []
+        found: list[tuple[list[str] | None, Any]] = []
         total = 0
         for number in numbers:
-            page = await self.api.json("POST", path, body=body, decoder=typed.OFFENDER_PAGE,
-                                       params={"page": number, "size": size})
-            found += page.content
-            total = page.totalElements
+            answer = await self.api.raw("POST", path, body=body,
+                                        params={"page": number, "size": size})
+            on_page, total = typed.offender_page(self.name, answer)
+            found += on_page
         found = found[offset - numbers.start * size:][:limit]
         batch, crns = await self._read_people(found)
         people = batch.aligned(crns)

@@ -13,7 +13,8 @@ from typing import Any
 
 import msgspec
 
-from providers.http.typed import contract, struct
+from providers.errors import BackendBadData
+from providers.http.typed import DECODE_ERRORS, contract, decoded, struct
 
 CONTRACTS = Path(__file__).parent / "contracts"
 
@@ -122,11 +123,38 @@ CONVICTIONS_OF = msgspec.json.Decoder(ConvictionsOf)
 PERSON_KEY = msgspec.json.Decoder(PersonKey)
 
 
+def crn_of(offender: Any) -> list[str]:
+    return [offender.otherIds.crn]
+
+
 class OffenderPage(msgspec.Struct, kw_only=True):
-    """A Spring page of offenders: its records are decoded one by one."""
+    """A Spring page of offenders, decoded whole."""
+
+    content: list[Offender]  # type: ignore[valid-type]
+    totalElements: int
+
+
+class RawOffenderPage(msgspec.Struct, kw_only=True):
+    """A Spring page whose records are decoded one by one (when some record does not fit)."""
 
     content: list[msgspec.Raw]
     totalElements: int
 
 
 OFFENDER_PAGE = msgspec.json.Decoder(OffenderPage)
+RAW_OFFENDER_PAGE = msgspec.json.Decoder(RawOffenderPage)
+
+
+def offender_page(provider: str, body: bytes) -> tuple[list[tuple[list[str] | None, Any]], int]:
+    """A page's people with their keys (as `providers.http.typed.decoded` gives them) and
+    the total; bad data when the page itself cannot be read."""
+    try:
+        page = OFFENDER_PAGE.decode(body)
+        return [(crn_of(p), p) for p in page.content], page.totalElements
+    except DECODE_ERRORS:
+        pass
+    try:
+        raw = RAW_OFFENDER_PAGE.decode(body)
+    except DECODE_ERRORS as exc:
+        raise BackendBadData(provider, f"unexpected page ({type(exc).__name__})") from exc
+    return decoded(raw.content, OFFENDER, OFFENDER_KEY, crn_of), raw.totalElements

@@ -7,9 +7,9 @@ objects and arrays). msgspec then decodes in C, skipping every field nobody read
 types and enums, and parses dates, where `orjson.loads` built a dict of everything and the
 mapping checked it field by field in Python.
 
-A batch is decoded record by record (`records`): the array is split into raw records first,
-so one record that does not fit its struct is BACKEND_BAD_DATA for its own key, found by
-decoding only the key, as before; a record whose key cannot be read marks the batch.
+A batch is decoded whole, and record by record only when that fails (`typed_list`): one
+record that does not fit its struct is BACKEND_BAD_DATA for its own key, found by decoding
+only the key, as before; a record whose key cannot be read marks the batch.
 """
 
 from __future__ import annotations
@@ -74,12 +74,31 @@ def records(provider: str, what: str, body: bytes, decoder: msgspec.json.Decoder
             convert: Callable[[Any], Any], batch: Batch | None = None) -> Batch:
     """Each record of a JSON array decoded, converted and filed under its keys; a record that
     does not decode is bad data for its own keys only."""
+    return filed(batch or Batch(provider, what),
+                 typed_list(provider, what, body, decoder, key_decoder, key_of), convert)
+
+
+def typed_list(provider: str, what: str, body: bytes, decoder: msgspec.json.Decoder[Any],
+               key_decoder: msgspec.json.Decoder[Any], key_of: Callable[[Any], Iterable[str]]
+               ) -> list[tuple[list[str] | None, Any]]:
+    """A JSON array's records with their keys, as `decoded` gives them. The whole array is
+    decoded in one pass first; only when some record does not fit is it split and decoded
+    record by record (splitting first parsed every answer twice)."""
+    try:
+        return [([str(k) for k in key_of(typed)], typed) for typed in _list_of(decoder)
+                .decode(body)]
+    except (*DECODE_ERRORS, TypeError, AttributeError):
+        pass
     try:
         raws = RAWS.decode(body)
     except DECODE_ERRORS as exc:
         raise BackendBadData(provider, f"unexpected {what} list ({type(exc).__name__})") from exc
-    return filed(batch or Batch(provider, what),
-                 decoded(raws, decoder, key_decoder, key_of), convert)
+    return decoded(raws, decoder, key_decoder, key_of)
+
+
+@cache
+def _list_of(decoder: msgspec.json.Decoder[Any]) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(list[decoder.type])  # type: ignore[name-defined]
 
 
 def decoded(raws: Iterable[msgspec.Raw], decoder: msgspec.json.Decoder[Any],

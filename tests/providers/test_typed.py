@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from providers.errors import BackendBadData
-from providers.http.typed import records
+from providers.http.batch import Batch
+from providers.http.typed import RAWS, decoded, filed, records
 from providers.nomis import typed
 from providers.records import Custody
 
@@ -58,3 +61,30 @@ def test_a_body_that_is_not_a_list_is_bad_data_for_the_whole_call():
     with pytest.raises(BackendBadData):
         records("nomis", "prisoner", b'{"content": []}', typed.PRISONER, typed.PRISONER_KEY,
                 lambda p: [p.prisonerNumber], typed.custody)
+
+
+_CORRUPTIONS = st.sampled_from([
+    {}, {}, {"status": "SOMEWHERE"}, {"receptionDate": "yesterday"}, {"bookingId": "12x"},
+    {"prisonerNumber": None}, {"prisonId": 7}, {"bookingId": None}])
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=st.lists(st.tuples(st.integers(1, 6), _CORRUPTIONS), max_size=8))
+def test_one_pass_over_the_whole_list_files_what_record_by_record_decoding_would(changes):
+    """The fast path (the whole array at once) and the slow one (record by record, taken
+    when anything does not fit) must file the same values and errors under the same keys."""
+    items = [_prisoner(f"A000{n}AA", **change) for n, change in changes]
+    body = orjson.dumps(items)
+    fast = records("nomis", "prisoner", body, typed.PRISONER, typed.PRISONER_KEY,
+                   lambda p: [p.prisonerNumber], typed.custody)
+    slow = filed(Batch("nomis", "prisoner"), decoded(
+        RAWS.decode(body), typed.PRISONER, typed.PRISONER_KEY, lambda p: [p.prisonerNumber]),
+        typed.custody)
+    keys = [f"A000{n}AA" for n in range(1, 7)]
+    assert fast.unreadable == slow.unreadable
+    assert [_comparable(v) for v in fast.aligned(keys)] == \
+        [_comparable(v) for v in slow.aligned(keys)]
+
+
+def _comparable(value: object) -> object:
+    return type(value).__name__ if isinstance(value, BackendBadData) else value
