@@ -69,12 +69,15 @@ def memory_kib(pid: int, field: str = "VmRSS") -> int:
 
 
 @contextmanager
-def process(args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None
-            ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `casegraph ARGS`, wait until `ready_url` answers, stop it afterwards."""
+def process(args: list[str], ready_url: str, log: Path, env: dict[str, str] | None = None,
+            checkout: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `casegraph ARGS` (from another `checkout`'s code when given), wait until
+    `ready_url` answers, stop it afterwards."""
+    where = {"PYTHONPATH": str(checkout)} if checkout is not None else {}
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gateway.launch", *args], stdout=out,
-                                stderr=subprocess.STDOUT, env={**ENV, **(env or {})})
+                                stderr=subprocess.STDOUT, env={**ENV, **where, **(env or {})},
+                                cwd=checkout)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
