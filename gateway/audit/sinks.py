@@ -11,7 +11,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
@@ -44,15 +44,29 @@ class FileSink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # The file (inode, size) as this sink left it, with the chain's head then: when it is
+        # still so under the lock, nobody appended since and the tail need not be read.
+        self._left: tuple[int, int, int, str] | None = None
 
     async def append(self, events: list[dict[str, Any]]) -> None:
         await asyncio.to_thread(self._append, events)
 
+    def _open(self) -> BinaryIO:
+        try:
+            return open(self.path, "a+b")  # the caller closes it
+        except FileNotFoundError:  # the first append, or the directory was removed
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return open(self.path, "a+b")
+
     def _append(self, events: list[dict[str, Any]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+b") as f:
+        with self._open() as f:
             fcntl.flock(f, fcntl.LOCK_EX)
-            seq, prev = _head(f)
+            found = os.fstat(f.fileno())
+            left = self._left
+            if left is not None and (left[0], left[1]) == (found.st_ino, found.st_size):
+                seq, prev = left[2], left[3]
+            else:
+                seq, prev = _head(f)
             lines = []
             for event in events:
                 seq += 1
@@ -62,6 +76,7 @@ class FileSink:
             f.write(b"".join(lines))
             f.flush()
             os.fsync(f.fileno())
+            self._left = (found.st_ino, f.tell(), seq, prev)
 
     async def aclose(self) -> None:
         return None

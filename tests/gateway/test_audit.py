@@ -9,6 +9,8 @@ import asyncpg
 import httpx
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.app import create_app
 from gateway.audit.sinks import read_file
@@ -204,3 +206,26 @@ async def test_the_chain_continues_after_an_entry_longer_than_the_tail_window(tm
     await sink.append([{"offenders": ["X000001"]}])
     assert [e["seq"] for e in read_file(path)] == [1, 2]
     assert verify(path) == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["first", "second", "rotate"]), min_size=1, max_size=12))
+def test_sinks_sharing_a_file_keep_one_chain_whoever_appends_next(tmp_path_factory, turns):
+    """A sink skips reading the tail when the file is as it left it; another writer's append,
+    or the file rotated away, must send it back to the tail."""
+    from gateway.audit.sinks import FileSink
+
+    path = tmp_path_factory.mktemp("shared") / "audit.jsonl"
+    sinks = {"first": FileSink(path), "second": FileSink(path)}
+    written, rotated = 0, 0
+    for turn in turns:
+        if turn == "rotate":
+            if path.exists():
+                path.rename(path.with_suffix(f".{rotated}"))
+                rotated, written = rotated + 1, 0
+            continue
+        asyncio.run(sinks[turn].append([{"offenders": [turn]}]))
+        written += 1
+    if written:
+        assert [e["seq"] for e in read_file(path)] == list(range(1, written + 1))
+        assert verify(path) == 0
