@@ -197,6 +197,11 @@ class Custody:
     surname: str | None
     date_of_birth: date | None
     pnc_number: str | None
+    # Prisoner search's `lastMovementDate` and `lastMovementTypeCode` (ADM, REL, TRN...): the
+    # date only moves forward, so a recall (the released booking active again after a later
+    # movement) is told from an old backup restored.
+    last_movement_date: date | None = None
+    last_movement_type: str | None = None
     updated_at: datetime | None = None
 
 

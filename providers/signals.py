@@ -41,6 +41,9 @@ def observe(kind: str, record: Any) -> Mark | None:
         mark["booking"] = record.booking_id
         mark["released"] = [] if record.active else [record.booking_id]
         mark["active"] = [record.booking_id] if record.active else []
+        if record.last_movement_date is not None:
+            mark["moved"] = record.last_movement_date.isoformat()
+            mark["move"] = record.last_movement_type
     elif isinstance(record, SentenceDates):
         mark["version"] = _fingerprint(record)
     elif isinstance(record, Movement):
@@ -75,9 +78,10 @@ def reasons(before: Mark, now: Mark) -> list[str]:
         found.append("last-modified")
     if _behind(now, before, "booking"):
         found.append("booking")
-    if (active := now.get("active")) and not set(active).isdisjoint(before.get("released", ())):
-        found.append("release")
-    if _behind(now, before, "latest"):
+    if (active := now.get("active")) and not set(active).isdisjoint(
+            before.get("released", ())) and not _admitted_since(before, now):
+        found.append("release")  # back in on a released booking, with no admission since
+    if _behind(now, before, "latest") or _behind(now, before, "moved"):
         found.append("movement")
     version = now.get("version")
     if version and version != before.get("version") and version in before.get("superseded", ()):
@@ -89,15 +93,17 @@ def merged(before: Mark | None, now: Mark) -> Mark:
     """The newest of each fact; a replaced version joins the superseded ones."""
     if before is None:
         return now
-    if all(before.get(key) == value for key, value in now.items()) and (
-            "active" in now or "active" not in before):
-        return before  # nothing new (most answers): what the rest would make of it
+    if _adds_nothing(before, now):
+        return before  # most answers: what the rest would make of it
     out = dict(before)
     for key in ("stamp", "booking", "latest"):
         if key in now and (key not in out or now[key] > out[key]):
             out[key] = now[key]
-    out["released"] = sorted(set(out.get("released", ())) | set(now.get("released", ())))[
-        -KEPT_VERSIONS:]
+    if "moved" in now and now["moved"] >= out.get("moved", ""):
+        out |= {"moved": now["moved"], "move": now.get("move")}
+    # A booking active again (a recall: `reasons` let it through) is no longer released.
+    out["released"] = sorted((set(out.get("released", ())) | set(now.get("released", ())))
+                             - set(now.get("active", ())))[-KEPT_VERSIONS:]
     out["active"] = now.get("active", [])
     if (version := now.get("version")) and version != before.get("version"):
         superseded = [v for v in before.get("superseded", ()) if v != version]
@@ -109,6 +115,28 @@ def merged(before: Mark | None, now: Mark) -> Mark:
 
 def _behind(now: Mark, before: Mark, key: str) -> bool:
     return key in now and key in before and now[key] < before[key]
+
+
+def _admitted_since(before: Mark, now: Mark) -> bool:
+    """Whether the prisoner moved after the latest movement already served (a later day, or
+    an admission on the day of the release): a recall on the released booking."""
+    if "moved" not in now or "moved" not in before:
+        return False
+    return now["moved"] > before["moved"] or (
+        now["moved"] == before["moved"] and before.get("move") == "REL"
+        and now.get("move") == "ADM")
+
+
+def _adds_nothing(before: Mark, now: Mark) -> bool:
+    """Whether merging `now` into `before` would give `before` back unchanged."""
+    for key, value in now.items():
+        if key == "released":  # known releases, and none of them active again
+            if not set(value) <= set(before.get(key, ())) or not set(
+                    now.get("active", ())).isdisjoint(before.get(key, ())):
+                return False
+        elif before.get(key) != value:
+            return False
+    return "active" in now or "active" not in before
 
 
 _FINGERPRINTED = attrgetter(*(f.name for f in fields(SentenceDates) if f.name != "updated_at"))

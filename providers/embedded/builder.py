@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from random import Random
 
@@ -51,10 +52,14 @@ class Builder:
         return case
 
     def add_custody(self, custody: Custody, dates: SentenceDates, moves: list[Movement]) -> None:
-        self.custody[custody.noms_number] = custody
-        self.sentence_dates[dates.booking_id] = dates
         self.movements[custody.noms_number] = sorted(
             moves, key=lambda m: m.movement_date, reverse=True)
+        if moves:
+            last = self.movements[custody.noms_number][0]
+            custody = replace(custody, last_movement_date=last.movement_date,
+                              last_movement_type=last.movement_type)
+        self.custody[custody.noms_number] = custody
+        self.sentence_dates[dates.booking_id] = dates
 
     def tag(self, scenario: str, *identifiers: str) -> None:
         self.scenarios[scenario].extend(identifiers)

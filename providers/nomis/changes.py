@@ -54,7 +54,8 @@ def _prison(data: Dataset, change: dict[str, Any], key: str) -> str:
 
 
 def _moved(data: Dataset, custody: Custody, move: Movement, **changes: Any) -> Dataset:
-    moved = replace(custody, **changes)
+    moved = replace(custody, **changes, last_movement_date=move.movement_date,
+                    last_movement_type=move.movement_type)
     return data.derived(custody={**data.custody, custody.noms_number: moved},
                         movements={**data.movements, custody.noms_number:
                                    (move, *data.movements.get(custody.noms_number, ()))})

@@ -54,7 +54,8 @@ def custody(j: dict[str, Any]) -> Custody:
         _one_of(j.get("legalStatus"), LEGAL, "legal", optional=True),
         _text(j.get("imprisonmentStatusDescription")), _text(j.get("category")),
         day(j.get("receptionDate")), _text(j.get("firstName")), _text(j.get("lastName")),
-        day(j.get("dateOfBirth")), _text(j.get("pncNumber")))
+        day(j.get("dateOfBirth")), _text(j.get("pncNumber")), day(j.get("lastMovementDate")),
+        _text(j.get("lastMovementTypeCode")))
 
 
 def merged_numbers(j: dict[str, Any]) -> list[str]:

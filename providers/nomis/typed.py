@@ -19,7 +19,8 @@ Prisoner = struct(
     "Prisoner", contract(CONTRACTS / "prisoner.schema.json"),
     ("prisonerNumber", "bookingId", "bookNumber", "status", "inOutStatus", "prisonId",
      "cellLocation", "legalStatus", "imprisonmentStatusDescription", "category",
-     "receptionDate", "firstName", "lastName", "dateOfBirth", "pncNumber"),
+     "receptionDate", "firstName", "lastName", "dateOfBirth", "pncNumber", "lastMovementDate",
+     "lastMovementTypeCode"),
     required=("prisonerNumber", "bookingId", "status", "prisonId"),
     # Prisoner search sends a string of digits, prison-api a number: both are accepted.
     overrides={"bookingId": str | int})
@@ -47,7 +48,8 @@ def custody(p: Any) -> Custody:
     return Custody(p.prisonerNumber, booking_id(p.bookingId), p.bookNumber,
                    status.startswith("ACTIVE"), status, p.inOutStatus, p.prisonId,
                    p.cellLocation, p.legalStatus, p.imprisonmentStatusDescription, p.category,
-                   p.receptionDate, p.firstName, p.lastName, p.dateOfBirth, p.pncNumber)
+                   p.receptionDate, p.firstName, p.lastName, p.dateOfBirth, p.pncNumber,
+                   p.lastMovementDate, p.lastMovementTypeCode)
 
 
 def sentence_dates(j: Any) -> SentenceDates:

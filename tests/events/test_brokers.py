@@ -115,6 +115,67 @@ async def test_redis_streams_are_trimmed_to_the_retention_period(settings, broke
     assert [fields[b"envelope"] for _, fields in entries] == [envelope(1)]
 
 
+@pytest.mark.parametrize("settings", ["redis"], indirect=True)
+async def test_redis_groups_idle_for_an_hour_are_removed_by_the_next_subscriber(
+        settings, brokers, monkeypatch):
+    """Each process start makes a group (the default name holds the pid): the groups of
+    processes gone must not pile up. Redis measures idleness itself, so the hour is moved
+    instead of waited for: kept under the hour, removed past it (0 s)."""
+    import redis.asyncio as aioredis
+
+    import events.redis_broker
+
+    client = aioredis.Redis.from_url(settings.url)
+    key = settings.subject("nomis")
+    await client.xgroup_create(key, "gw-gone", id="$", mkstream=True)
+    await client.xgroup_createconsumer(key, "gw-gone", "gateway")  # it had a reader
+    await client.xgroup_create(key, "gw-starting", id="$")  # no reader yet
+
+    async def groups() -> set[str]:
+        return {info["name"].decode() for info in await client.xinfo_groups(key)}
+
+    kept = await brokers(consumer="gw-a").subscribe("nomis")
+    assert await groups() == {"gw-gone", "gw-starting", "gw-a"}
+    monkeypatch.setattr(events.redis_broker, "GROUP_IDLE_SECONDS", 0.0)
+    after = await brokers(consumer="gw-b").subscribe("nomis")
+    assert await groups() == {"gw-starting", "gw-b"}  # and gw-a, idle past 0 s too
+    await client.aclose()
+    await kept.aclose()
+    await after.aclose()
+
+
+@pytest.mark.parametrize("settings", ["redis"], indirect=True)
+async def test_a_redis_reader_with_no_events_is_not_idle(settings, brokers, monkeypatch):
+    """A quiet hour must not make a live process's group look abandoned: after each read that
+    times out, the reader is seen again (Redis before 7.2 does not count such a read)."""
+    import redis.asyncio as aioredis
+
+    import events.redis_broker
+
+    monkeypatch.setattr(events.redis_broker, "BLOCK_MS", 50)
+    client = aioredis.Redis.from_url(settings.url)
+    key, broker = settings.subject("nomis"), brokers(consumer="gw-quiet")
+    idle_after: list[int] = []
+    enough = asyncio.Event()
+    seen = broker._seen  # type: ignore[attr-defined]
+
+    async def watched(*args):
+        await seen(*args)
+        [reader] = await client.xinfo_consumers(key, "gw-quiet")
+        idle_after.append(int(reader["idle"]))
+        if len(idle_after) >= 5:
+            enough.set()
+
+    monkeypatch.setattr(broker, "_seen", watched)
+    deliveries = await broker.subscribe("nomis")
+    reading = asyncio.create_task(anext(deliveries))
+    await asyncio.wait_for(enough.wait(), timeout=30)
+    reading.cancel()
+    await client.aclose()
+    # Unseen, the reader would be idle since it subscribed: 50 ms more at each timed-out read.
+    assert max(idle_after) < 250, idle_after
+
+
 async def test_two_processes_sharing_a_name_share_one_cursor(brokers):
     """Why each process needs its own name: under one, the events are split, not copied."""
     first, second, publisher = brokers(consumer="gw-x"), brokers(consumer="gw-x"), brokers()

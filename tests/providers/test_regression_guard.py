@@ -95,3 +95,27 @@ async def test_unchanged_answers_are_never_flagged(guarded, dataset):
         await nomis.fetch("sentence_dates", booking_ids)
         await nomis.fetch("movements", keys)
     assert REGRESSIONS["nomis"] == before
+
+
+async def _change(simulators, system, **change):
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"{simulators[system][1]}/_sim/events", json=change)
+    assert answer.status_code == 200, answer.text
+
+
+async def test_a_recall_on_the_released_booking_is_not_a_regression(simulators, guarded,
+                                                                    dataset):
+    """A recalled prisoner goes back in on the booking they were released from: the release
+    is undone by a later movement, not by an old backup, and must still be served."""
+    nomis = guarded["nomis"]
+    noms = next(n for n, c in sorted(dataset.custody.items()) if c.active)
+    before = REGRESSIONS["nomis"]
+    assert (await nomis.fetch("custody", [noms]))[0].active
+    await _change(simulators, "nomis", change="release", noms=noms)
+    assert not (await nomis.fetch("custody", [noms]))[0].active
+    await _change(simulators, "nomis", change="recall", noms=noms, prison="LEI")
+    [recalled] = await nomis.fetch("custody", [noms])
+    assert recalled is not None and recalled.active and recalled.agency_id == "LEI"
+    assert REGRESSIONS["nomis"] == before

@@ -30,9 +30,10 @@ _bookings = st.integers(min_value=1, max_value=6)
 
 _case = st.builds(lambda at, etag: replace(_CASE, updated_at=at, etag=etag), _stamps, _etags)
 _person = st.builds(lambda at: replace(_PERSON, updated_at=at), _stamps)
-_custody = st.builds(lambda at, booking, active: replace(
-    _CUSTODY, updated_at=at, booking_id=booking, active=active), _stamps, _bookings,
-    st.booleans())
+_custody = st.builds(lambda at, booking, active, moved, move: replace(
+    _CUSTODY, updated_at=at, booking_id=booking, active=active, last_movement_date=moved,
+    last_movement_type=move), _stamps, _bookings, st.booleans(), st.none() | _days,
+    st.none() | st.sampled_from(["ADM", "REL", "TRN", "CRT"]))
 _dates = st.builds(lambda at, crd, hdced: replace(
     _DATES, updated_at=at, conditional_release_date=crd,
     home_detention_curfew_eligibility_date=hdced), _stamps, st.none() | _days,
@@ -56,6 +57,9 @@ def reference_observe(record):
         mark["booking"] = record.booking_id
         mark["released"] = [] if record.active else [record.booking_id]
         mark["active"] = [record.booking_id] if record.active else []
+        if record.last_movement_date is not None:
+            mark |= {"moved": record.last_movement_date.isoformat(),
+                     "move": record.last_movement_type}
     if isinstance(record, SentenceDates):
         mark["version"] = signals._fingerprint(record)
     if items and all(isinstance(r, Movement) for r in items):
@@ -70,8 +74,10 @@ def reference_merged(before, now):
     for key in ("stamp", "booking", "latest"):
         if key in now and (key not in out or now[key] > out[key]):
             out[key] = now[key]
-    out["released"] = sorted(set(out.get("released", ())) | set(now.get("released", ())))[
-        -signals.KEPT_VERSIONS:]
+    if "moved" in now and now["moved"] >= out.get("moved", ""):
+        out |= {"moved": now["moved"], "move": now.get("move")}
+    released = set(out.get("released", ())) | set(now.get("released", ()))
+    out["released"] = sorted(released - set(now.get("active", ())))[-signals.KEPT_VERSIONS:]
     out["active"] = now.get("active", [])
     if (version := now.get("version")) and version != before.get("version"):
         superseded = [v for v in before.get("superseded", ()) if v != version]
@@ -126,3 +132,38 @@ def test_a_sentence_calculation_has_one_fingerprint_per_set_of_dates():
     assert signals._fingerprint(_DATES) != signals._fingerprint(moved)
     assert signals._fingerprint(replace(_DATES, updated_at=datetime.now(UTC))) == \
         signals._fingerprint(_DATES)
+
+
+def _held(booking, active, moved, move):
+    return replace(_CUSTODY, booking_id=booking, active=active, last_movement_date=moved,
+                   last_movement_type=move, updated_at=None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_days, st.integers(0, 400), st.integers(0, 400), st.sampled_from(["ADM", "TRN", "CRT"]))
+def test_a_recall_after_a_release_is_not_a_regression(admitted, out_for, back_after, move):
+    """Released, then in again on the same booking after a later movement (or admitted on the
+    day of the release): a recall, served as it is."""
+    released = admitted + timedelta(days=out_for)
+    recalled = released + timedelta(days=back_after)
+    mark = None
+    for record in (_held(3, True, admitted, "ADM"), _held(3, False, released, "REL")):
+        mark = signals.merged(mark, signals.observe("custody", record))
+    again = signals.observe("custody", _held(3, True, recalled, move if back_after else "ADM"))
+    assert signals.reasons(mark, again) == []
+    mark = signals.merged(mark, again)
+    assert signals.reasons(mark, again) == []  # and the same answer again
+
+
+@settings(max_examples=200, deadline=None)
+@given(_days, st.integers(1, 400), st.integers(0, 400), st.sampled_from(["ADM", "TRN", "REL"]))
+def test_the_released_booking_active_again_as_it_was_before_is_a_regression(
+        admitted, out_for, before_release, move):
+    """An old backup: the booking active, its last movement no later than the release."""
+    released = admitted + timedelta(days=out_for)
+    mark = signals.merged(signals.merged(None, signals.observe(
+        "custody", _held(3, True, admitted, "ADM"))), signals.observe(
+        "custody", _held(3, False, released, "REL")))
+    restored = _held(3, True, released - timedelta(days=before_release),
+                     move if before_release else "REL")
+    assert "release" in signals.reasons(mark, signals.observe("custody", restored))
