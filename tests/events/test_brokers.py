@@ -157,7 +157,7 @@ async def test_a_redis_reader_with_no_events_is_not_idle(settings, brokers, monk
     key, broker = settings.subject("nomis"), brokers(consumer="gw-quiet")
     idle_after: list[int] = []
     enough = asyncio.Event()
-    seen = broker._seen  # type: ignore[attr-defined]
+    seen = broker._seen
 
     async def watched(*args):
         await seen(*args)
