@@ -162,6 +162,14 @@ class GraphQLView(CheckedBody, GraphQL):
         context, request_data = request.state.contexts.pop(id(result), (None, None))
         if isinstance(context, Answer):
             return self._replayed(request, context, request_data)
+        try:
+            return await self._answered(request, result, context, request_data)
+        finally:
+            if context is not None:
+                context.reach.loaders.release()
+
+    async def _answered(self, request: Request, result: ExecutionResult, context: Any,
+                        request_data: Any) -> GraphQLHTTPResponse:
         errors = [format_error(e) for e in result.errors or ()]
         extensions: dict[str, Any] = dict(result.extensions or {})
         if context is not None:

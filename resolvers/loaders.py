@@ -6,6 +6,7 @@ these; resolvers get records from the judge."""
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,13 @@ class Loaders:
         self._loaders: dict[str, DataLoader[str, Any]] = {}
         self.kinds_read: set[str] = set()  # what an answer's freshness depends on
 
+    def release(self) -> None:
+        """Let go of what this request loaded, once its answer is made. graphql-core's
+        executor holds itself in a cycle (through its resolve-info helpers) and, through the
+        context, these loaders: without this, every future and record of the request would
+        wait for the garbage collector (measured: about 1,200 objects per cold caseload)."""
+        self._loaders.clear()
+
     def provider_name(self, kind: str) -> str:
         return self._registry.bindings[kind]
 
@@ -79,10 +87,19 @@ class Loaders:
     async def load_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
         return await self.of(kind).load_many(keys)
 
-    def _batch(self, kind: str):
+    def _batch(self, kind: str) -> Callable[[list[str]], Any]:
+        # The DataLoader keeps this function, and this object keeps the DataLoader: a strong
+        # reference back would make a cycle, and then every future and record the request
+        # loaded would wait for the garbage collector instead of going with the request.
+        ref = weakref.ref(self)
+
         async def load(keys: list[str]) -> Sequence[Any]:
-            with related.listening(self._primer(kind)):  # records it answered along the way
-                found = await self._logged(kind, self._registry.fetch(kind, keys), len(keys))
+            loaders = ref()
+            if loaders is None:  # a DataLoader outliving its request
+                raise RuntimeError("the request's loaders are gone")
+            with related.listening(loaders._primer(kind)):  # records it answered on the way
+                found = await loaders._logged(kind, loaders._registry.fetch(kind, keys),
+                                              len(keys))
             return [Unreadable(v) if isinstance(v, ProviderError) else v for v in found]
         return load
 

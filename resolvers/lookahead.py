@@ -62,6 +62,7 @@ class EarlyCustody:
     def __init__(self, ctx: Context, fields: Iterable[Any], *prefix: str, most: int) -> None:
         self.ctx, self.fields, self.prefix, self.most = ctx, list(fields), prefix, most
         self.task: asyncio.Task[None] | None = None
+        self.started = False
 
     @classmethod
     def for_caseload(cls, ctx: Context, fields: Iterable[Any], most: int) -> EarlyCustody | None:
@@ -71,14 +72,18 @@ class EarlyCustody:
         return cls(ctx, fields, "caseload", "edges", "node", "offender", most=most)
 
     def __call__(self, kind: str, records: Mapping[str, Any]) -> None:
-        if kind == "offender" and self.task is None and len(records) <= self.most:
+        if kind == "offender" and not self.started and len(records) <= self.most:
+            self.started = True
             self.task = asyncio.ensure_future(
                 prefetch_custody(self.ctx, self.fields, list(records.values()), *self.prefix))
 
     async def finish(self, crns: Sequence[str]) -> None:
         """Wait for the early prefetch, or run it now over the page's people if none started."""
         if self.task is not None:
-            await self.task
+            try:
+                await self.task
+            finally:
+                self._drop_task()
             return
         if crns and selected(self.fields, *self.prefix, "custody"):
             loaders = self.ctx.reach.loaders
@@ -91,3 +96,9 @@ class EarlyCustody:
     def cancel(self) -> None:
         if self.task is not None and not self.task.done():
             self.task.cancel()
+        self._drop_task()
+
+    def _drop_task(self) -> None:
+        """The task runs in a copy of the context that holds this listener: kept, the two
+        would make a cycle, and the request's records would wait for the garbage collector."""
+        self.task, self.started = None, True
