@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.ab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("other", type=Path, help="another checkout of casegraph (the A side)")
-    parser.add_argument("--workload", default="W2", choices=["W1", "W2", "W3"])
+    parser.add_argument("--workload", default="W2", choices=["W1", "W2", "W3", "W4"])
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=4)
@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
             simulator("delius", args.latency, Path(tmp)) as delius, \
             simulator("nomis", args.latency, Path(tmp)) as nomis:
         config = Path(tmp) / "ab.toml"
-        config.write_text(_config(delius, nomis, cache=False, batching=True))
+        cached = args.workload == "W4"  # W2 answered from the response cache
+        config.write_text(_config(delius, nomis, cache=cached, batching=True, answers=cached))
         for number in range(1, args.rounds + 1):
             for name, checkout in sides.items():
                 cpu = measure(checkout, config, args.workload, args, Path(tmp) / "gateway.log")
