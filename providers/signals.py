@@ -30,7 +30,7 @@ def observe(kind: str, record: Any) -> Mark | None:
     """The forward-only facts of one answer for one key; None when it has none."""
     if record is None or isinstance(record, Exception):
         return None
-    if type(record) is tuple:
+    if isinstance(record, tuple):
         return _observe_all(record)
     mark: Mark = {}
     if stamp := getattr(record, "updated_at", None):
@@ -143,6 +143,6 @@ _FINGERPRINTED = attrgetter(*(f.name for f in fields(SentenceDates) if f.name !=
 
 
 def _fingerprint(dates: SentenceDates) -> str:
-    """The calculation's values, hashed (orjson writes dates and None; blake2b is the fastest
-    of hashlib's digests here: 1.5 us against 12 for SHA-256 over `repr`)."""
+    """The calculation's values, hashed: orjson writes dates and None, and blake2b over it
+    costs a fraction of SHA-256 over `repr` (a sentence calculation per row of a caseload)."""
     return hashlib.blake2b(orjson.dumps(_FINGERPRINTED(dates)), digest_size=8).hexdigest()
