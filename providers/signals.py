@@ -14,11 +14,9 @@ newest of both. Marks hold no personal data: numbers, dates and hashes only.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import fields
-from operator import attrgetter
 from typing import Any
-
-import orjson
 
 from providers.records import Custody, Movement, SentenceDates
 
@@ -120,8 +118,10 @@ def _behind(now: Mark, before: Mark, key: str) -> bool:
 def _admitted_since(before: Mark, now: Mark) -> bool:
     """Whether the prisoner moved after the latest movement already served (a later day, or
     an admission on the day of the release): a recall on the released booking."""
-    if "moved" not in now or "moved" not in before:
-        return False
+    if "moved" not in now:
+        return False  # no movement to go by: a release undone is flagged
+    if "moved" not in before:
+        return True  # a mark remembered before movements were: the first sight decides
     return now["moved"] > before["moved"] or (
         now["moved"] == before["moved"] and before.get("move") == "REL"
         and now.get("move") == "ADM")
@@ -139,10 +139,12 @@ def _adds_nothing(before: Mark, now: Mark) -> bool:
     return "active" in now or "active" not in before
 
 
-_FINGERPRINTED = attrgetter(*(f.name for f in fields(SentenceDates) if f.name != "updated_at"))
+_FINGERPRINTED = tuple(f.name for f in fields(SentenceDates) if f.name != "updated_at")
 
 
 def _fingerprint(dates: SentenceDates) -> str:
-    """The calculation's values, hashed: orjson writes dates and None, and blake2b over it
-    costs a fraction of SHA-256 over `repr` (a sentence calculation per row of a caseload)."""
-    return hashlib.blake2b(orjson.dumps(_FINGERPRINTED(dates)), digest_size=8).hexdigest()
+    """The calculation's values, hashed. Marks are shared (Redis) and kept for 90 days, so
+    the form stays as it is: another digest would make every gateway still running the old
+    one find its own fingerprints among the superseded and flag them."""
+    values: Sequence[Any] = [getattr(dates, f) for f in _FINGERPRINTED]
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]

@@ -5,7 +5,7 @@ new); here they are compared with the straightforward reading of their docstring
 generated records of every kind the guard sees, and chains of answers for one key.
 """
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -167,3 +167,23 @@ def test_the_released_booking_active_again_as_it_was_before_is_a_regression(
     restored = _held(3, True, released - timedelta(days=before_release),
                      move if before_release else "REL")
     assert "release" in signals.reasons(mark, signals.observe("custody", restored))
+
+
+def test_the_fingerprint_keeps_the_form_earlier_gateways_stored():
+    """Marks live 90 days in a cache every gateway shares: a gateway of another release must
+    compute the same fingerprint, or it finds its own among the superseded."""
+    import hashlib
+
+    values = [getattr(_DATES, f.name) for f in fields(SentenceDates) if f.name != "updated_at"]
+    assert signals._fingerprint(_DATES) == hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+def test_a_recall_after_a_release_remembered_without_movements_is_served():
+    """A mark written before movements were remembered has no `moved`: the recall the
+    answer shows is taken as it is, and the movement remembered from then on."""
+    old = {"booking": 3, "released": [3], "active": []}
+    recalled = signals.observe("custody", _held(3, True, date(2026, 11, 30), "ADM"))
+    assert signals.reasons(old, recalled) == []
+    assert signals.merged(old, recalled)["released"] == []
+    unknown = signals.observe("custody", _held(3, True, None, None))
+    assert signals.reasons(old, unknown) == ["release"]  # nothing to go by: flagged
