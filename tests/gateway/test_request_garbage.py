@@ -55,7 +55,7 @@ def _name(kind: type) -> str:
         kind.__name__
 
 
-def test_loaders_do_not_hold_themselves(collector_off):
+async def test_loaders_do_not_hold_themselves(collector_off):
     """Loaders a request keeps beyond its answer (a subscription's re-read is shared by its
     subscribers and dropped later) go when dropped: their DataLoaders' batch functions do not
     refer back to them."""
