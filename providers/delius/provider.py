@@ -59,7 +59,7 @@ class DeliusProvider:
         if kind == "offender_by_noms":
             return await self._by_noms(keys)
         if kind == "cases":
-            return await (self._cases_batch(keys) if self.batch_reads else self._cases(keys))
+            return await self._read_cases(keys)
         if kind == "registrations":
             return await (self._registrations_batch(keys) if self.batch_reads
                           else self._registrations(keys))
@@ -117,20 +117,29 @@ class DeliusProvider:
         except BackendBadData as exc:  # bad data for this person only: fail closed on them
             return exc
 
-    async def _cases(self, crns: Sequence[str]) -> list[Any]:
+    async def _read_cases(self, crns: Sequence[str], current_only: bool = False) -> list[Any]:
+        """Each person's cases; with `current_only`, only the case a caseload shows (the
+        others are neither mapped nor, read per person, asked for their requirements)."""
         teams = await self._team_names_by_code()
-        return list(await self.api.each(list(crns), lambda crn: self._cases_of(crn, teams)))
+        if self.batch_reads:
+            return await self._cases_batch(crns, teams, current_only)
+        return list(await self.api.each(list(crns),
+                                        lambda crn: self._cases_of(crn, teams, current_only)))
 
-    async def _cases_of(self, crn: str, teams: Mapping[str, str]) -> Any:
+    async def _cases_of(self, crn: str, teams: Mapping[str, str], current_only: bool) -> Any:
         answer = await self.api.validated("GET", f"/secure/offenders/crn/{crn}/convictions",
                                           missing_ok=True, decoder=typed.CONVICTIONS)
         if answer.body is None:
             return None
-        ids = [str(j.convictionId) for j in answer.body]
+        try:
+            convictions = _chosen(self.name, answer.body, current_only)
+        except BackendBadData as exc:
+            return exc
+        ids = [str(j.convictionId) for j in convictions]
         wanted = await self.api.each(ids, lambda i: self.api.json(
             "GET", f"/secure/offenders/crn/{crn}/convictions/{i}/requirements",
             missing_ok=True, decoder=typed.REQUIREMENTS))
-        return self._convert_cases(crn, answer.body, {
+        return self._convert_cases(crn, convictions, {
             i: r.requirements for i, r in zip(ids, wanted, strict=True) if r is not None},
             teams, answer.last_modified, answer.etag)
 
@@ -144,15 +153,16 @@ class DeliusProvider:
         except BackendBadData as exc:  # this person's events only
             return exc
 
-    async def _cases_batch(self, crns: Sequence[str]) -> list[Any]:
-        teams = await self._team_names_by_code()
+    async def _cases_batch(self, crns: Sequence[str], teams: Mapping[str, str],
+                           current_only: bool) -> list[Any]:
         batch = Batch(self.name, "conviction batch")
         for chunk in chunks(list(dict.fromkeys(crns)), CASE_BATCH_LIMIT):
             body = await self.api.raw("POST", "/convictions", body=list(chunk))
             records(self.name, "conviction batch", body, typed.CONVICTIONS_OF,
                     typed.PERSON_KEY, lambda e: [e.crn], lambda e: self._convert_cases(
-                        e.crn, e.convictions, {str(r.convictionId): r.requirements
-                                               for r in e.requirements or ()}, teams), batch)
+                        e.crn, _chosen(self.name, e.convictions, current_only),
+                        {str(r.convictionId): r.requirements for r in e.requirements or ()},
+                        teams), batch)
         return batch.aligned(list(crns))
 
     async def _registrations(self, crns: Sequence[str]) -> list[Any]:
@@ -214,7 +224,7 @@ class DeliusProvider:
         else:
             people, total = await self._paged("/team-codes", teams, offset, limit)
         related.announce("offender", {p.crn: p for p in people})  # before the convictions
-        cases = await self.fetch("cases", [p.crn for p in people])
+        cases = await self._read_cases([p.crn for p in people], current_only=True)
         current = [current_case(c) for c in cases if isinstance(c, tuple)]
         return Page([c for c in current if c is not None], total,
                     {"offender": {p.crn: p for p in people}})
@@ -267,3 +277,13 @@ def _registrations(provider: str, body: Any) -> Any:
             return tuple(to.registration(j) for j in body["registrations"] or ())
     except BackendBadData as exc:  # this person's registrations only
         return exc
+
+
+def _chosen(provider: str, convictions: Any, current_only: bool) -> Any:
+    """All the typed convictions, or only the one `records.current_case` would choose of
+    their cases (the latest active event), found before any is mapped."""
+    if not current_only:
+        return convictions
+    with reading(provider, "conviction"):
+        active = [j for j in convictions or () if j.active is True]
+        return [max(active, key=lambda j: int(j.index))] if active else []
