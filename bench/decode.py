@@ -6,8 +6,10 @@ The answers are the simulator's own (`providers.delius.shapes` over the demo dat
 `--rows` people: the conviction batch (`POST /convictions`) and a page of people (`POST
 /team-codes`). Each is timed through the adapter's code, the usual path (the whole array
 decoded in one pass) beside the fallback it takes when a record does not fit (split, then
-decoded record by record), and a `@record` (`providers.frozen`) is timed beside the stock
-frozen, slotted dataclass of the same fields. Prints the median of `--repeat` runs of each.
+decoded record by record); the conviction batch also as a caseload reads it (each person's
+current conviction mapped, the others not); and a `@record` (`providers.frozen`) is timed
+beside the stock frozen, slotted dataclass of the same fields. Prints the median of
+`--repeat` runs of each.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import orjson
 
 from providers.delius import mapping as to
 from providers.delius import shapes, typed
-from providers.delius.provider import DeliusProvider
+from providers.delius.provider import DeliusProvider, _chosen
 from providers.embedded.dataset import shared
 from providers.http.batch import Batch
 from providers.http.typed import RAWS, decoded, filed, typed_list
@@ -75,16 +77,19 @@ def main(argv: list[str] | None = None) -> None:
     provider = DeliusProvider("delius", base_url="http://127.0.0.1:9", client_secret="bench")
     now = datetime.now(UTC)
 
-    def convert(e: Any) -> Any:
-        return provider._convert_cases(e.crn, e.convictions, {
-            str(r.convictionId): r.requirements for r in e.requirements or ()}, {})
+    def converter(current_only: bool) -> Callable[[Any], Any]:
+        def convert(e: Any) -> Any:
+            return provider._convert_cases(e.crn, _chosen("delius", e.convictions, current_only),
+                                           {str(r.convictionId): r.requirements
+                                            for r in e.requirements or ()}, {})
+        return convert
 
-    def cases(split: bool) -> Batch:
+    def cases(split: bool, current_only: bool = False) -> Batch:
         found = (decoded(RAWS.decode(convictions), typed.CONVICTIONS_OF, typed.PERSON_KEY,
                          lambda e: [e.crn]) if split else
                  typed_list("delius", "conviction batch", convictions, typed.CONVICTIONS_OF,
                             typed.PERSON_KEY, lambda e: [e.crn]))
-        return filed(Batch("delius", "conviction batch"), found, convert)
+        return filed(Batch("delius", "conviction batch"), found, converter(current_only))
 
     def people(split: bool) -> list[Any]:
         found = (decoded(typed.RAW_OFFENDER_PAGE.decode(page).content, typed.OFFENDER,
@@ -105,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, run in runs:
         print(f"{name}: {median_ms(partial(run, False), args.repeat):.2f} ms "
               f"(record by record: {median_ms(partial(run, True), args.repeat):.2f} ms)")
+    current = median_ms(partial(cases, False, True), args.repeat)
+    print(f"conviction batch, decoded and each current conviction mapped: {current:.2f} ms")
     decoding = median_ms(partial(CONVICTION_LIST.decode, convictions), args.repeat)
     print(f"the conviction batch decoded alone, not mapped: {decoding:.2f} ms")
     made = [min(timeit.repeat(partial(cls, *values), number=10_000, repeat=7)) / 10_000
