@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from random import Random
 
 CHECK_ALPHABET = "ZABCDEFGHJKLMNPQRTUVWXY"  # 23 letters: no I, O, S
@@ -95,8 +96,9 @@ _SHORT_PNC = re.compile(r"^(\d{2})/(\d{1,7})([A-Z])$")
 _LONG_PNC = re.compile(r"^(\d{4})/(\d{1,7})([A-Z])$")
 
 
-def canonical_pnc(value: str | None, this_year: int = 2026) -> str | None:
-    """`YYYY/NNNNNNNC` from the long or short form, so the two systems' forms compare equal."""
+def canonical_pnc(value: str | None, this_year: int | None = None) -> str | None:
+    """`YYYY/NNNNNNNC` from the long or short form, so the two systems' forms compare equal.
+    A short form's year is the latest not after `this_year` (by default the current one)."""
     if not value:
         return None
     text = value.strip().upper()
@@ -104,6 +106,8 @@ def canonical_pnc(value: str | None, this_year: int = 2026) -> str | None:
         return f"{match[1]}/{int(match[2]):07d}{match[3]}"
     if match := _SHORT_PNC.match(text):
         year = int(match[1])
+        if this_year is None:
+            this_year = datetime.now(UTC).year
         century = 2000 if 2000 + year <= this_year else 1900
         return f"{century + year}/{int(match[2]):07d}{match[3]}"
     return text

@@ -282,8 +282,10 @@ def _registrations(provider: str, body: Any) -> Any:
 def _chosen(provider: str, convictions: Any, current_only: bool) -> Any:
     """All the typed convictions, or only the one `records.current_case` would choose of
     their cases (the latest active event), found before any is mapped."""
-    if not current_only:
+    if not current_only or not convictions:
         return convictions
+    if len(convictions) == 1:  # most people: mapping it reads its index, as a choice would
+        return convictions if convictions[0].active is True else ()
     with reading(provider, "conviction"):
         active = [j for j in convictions or () if j.active is True]
         return [max(active, key=lambda j: int(j.index))] if active else []

@@ -1,5 +1,7 @@
 """The response says when the two systems disagree on who someone is, and where data came from."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from providers.identifiers import canonical_pnc
@@ -31,6 +33,15 @@ def test_pnc_short_and_long_forms_compare_equal():
     assert canonical_pnc("12/394773H") == canonical_pnc("2012/0394773H") == "2012/0394773H"
     assert canonical_pnc("99/1234567B") == "1999/1234567B"
     assert canonical_pnc(None) is None
+
+
+def test_a_short_pnc_year_is_the_latest_not_after_this_one():
+    assert canonical_pnc("27/1234567B", this_year=2026) == "1927/1234567B"
+    assert canonical_pnc("27/1234567B", this_year=2027) == "2027/1234567B"
+    assert canonical_pnc("26/1234567B", this_year=2026) == "2026/1234567B"
+    this_year = datetime.now(UTC).year  # by default: the current year, not a fixed one
+    found = canonical_pnc(f"{this_year % 100:02d}/1234567B")
+    assert found == f"{this_year}/1234567B" or datetime.now(UTC).year != this_year
 
 
 async def test_provenance_is_queryable_on_joined_types(gql, dataset):
