@@ -94,3 +94,14 @@ async def test_pages_are_stable_and_match_embedded(registries, registry, kind, c
     expected = await registries["embedded"].page(kind, criteria, 7, 11)
     assert (_plain([tuple(second.items)]), second.total) == (
         _plain([tuple(expected.items)]), expected.total)
+
+
+async def test_a_caseload_read_per_person_asks_requirements_of_current_events_only(
+        registries, simulators, dataset):
+    delius = simulators["delius"][0]
+    asked = "GET /secure/offenders/crn/{crn}/convictions/{conviction_id}/requirements"
+    delius.stats[asked] = 0
+    page = await registries["http_per_crn"].page("caseload", {"provider": "C01"}, 0, 60)
+    assert delius.stats[asked] == len(page.items) > 0
+    # These people hold more events than that: the others' requirements were not asked for.
+    assert sum(len(dataset.cases.get(c.crn, ())) for c in page.items) > len(page.items)
