@@ -29,7 +29,7 @@ import orjson
 
 from providers.delius import mapping as to
 from providers.delius import shapes, typed
-from providers.delius.provider import DeliusProvider, _chosen
+from providers.delius.provider import DeliusProvider, chosen_convictions
 from providers.embedded.dataset import shared
 from providers.http.batch import Batch
 from providers.http.typed import RAWS, decoded, filed, typed_list
@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> None:
 
     def converter(current_only: bool) -> Callable[[Any], Any]:
         def convert(e: Any) -> Any:
-            return provider._convert_cases(e.crn, _chosen("delius", e.convictions, current_only),
-                                           {str(r.convictionId): r.requirements
-                                            for r in e.requirements or ()}, {})
+            chosen = chosen_convictions("delius", e.convictions, current_only)
+            return provider._convert_cases(e.crn, chosen, {
+                str(r.convictionId): r.requirements for r in e.requirements or ()}, {})
         return convert
 
     def cases(split: bool, current_only: bool = False) -> Batch:

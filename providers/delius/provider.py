@@ -132,7 +132,7 @@ class DeliusProvider:
         if answer.body is None:
             return None
         try:
-            convictions = _chosen(self.name, answer.body, current_only)
+            convictions = chosen_convictions(self.name, answer.body, current_only)
         except BackendBadData as exc:
             return exc
         ids = [str(j.convictionId) for j in convictions]
@@ -160,7 +160,7 @@ class DeliusProvider:
             body = await self.api.raw("POST", "/convictions", body=list(chunk))
             records(self.name, "conviction batch", body, typed.CONVICTIONS_OF,
                     typed.PERSON_KEY, lambda e: [e.crn], lambda e: self._convert_cases(
-                        e.crn, _chosen(self.name, e.convictions, current_only),
+                        e.crn, chosen_convictions(self.name, e.convictions, current_only),
                         {str(r.convictionId): r.requirements for r in e.requirements or ()},
                         teams), batch)
         return batch.aligned(list(crns))
@@ -279,7 +279,7 @@ def _registrations(provider: str, body: Any) -> Any:
         return exc
 
 
-def _chosen(provider: str, convictions: Any, current_only: bool) -> Any:
+def chosen_convictions(provider: str, convictions: Any, current_only: bool) -> Any:
     """All the typed convictions, or only the one `records.current_case` would choose of
     their cases (the latest active event), found before any is mapped."""
     if not current_only or not convictions:
@@ -287,5 +287,5 @@ def _chosen(provider: str, convictions: Any, current_only: bool) -> Any:
     if len(convictions) == 1:  # most people: mapping it reads its index, as a choice would
         return convictions if convictions[0].active is True else ()
     with reading(provider, "conviction"):
-        active = [j for j in convictions or () if j.active is True]
+        active = [j for j in convictions if j.active is True]
         return [max(active, key=lambda j: int(j.index))] if active else []

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.delius import typed
-from providers.delius.provider import DeliusProvider, _chosen
+from providers.delius.provider import DeliusProvider, chosen_convictions
 from providers.errors import BackendBadData
 from providers.records import current_case
 
@@ -48,7 +48,7 @@ def _numbered(conviction: Any) -> bool:
 def test_the_current_case_alone_is_the_one_all_mapped_would_show(found):
     everything = _mapped(found)
     try:
-        chosen = list(_chosen("delius", found, current_only=True))
+        chosen = list(chosen_convictions("delius", found, current_only=True))
     except BackendBadData:  # the choice itself found an index it cannot compare
         assert any(j.active is True and not _numbered(j) for j in found)
         assert isinstance(everything, BackendBadData)
@@ -66,6 +66,6 @@ def test_the_current_case_alone_is_the_one_all_mapped_would_show(found):
 def test_all_convictions_are_mapped_when_not_only_the_current_is_asked_for():
     found = [typed.Conviction(convictionId=n, index=str(n), active=n % 2 == 0)
              for n in range(1, 5)]
-    assert len(_mapped(_chosen("delius", found, current_only=False))) == 4
-    [only] = _mapped(_chosen("delius", found, current_only=True))
+    assert len(_mapped(chosen_convictions("delius", found, current_only=False))) == 4
+    [only] = _mapped(chosen_convictions("delius", found, current_only=True))
     assert only.number == 4
