@@ -102,8 +102,10 @@ def main(argv: list[str] | None = None) -> None:
     case = next(c for v in batch.found.values() for c in v)
     values = [getattr(case, f.name) for f in dataclasses.fields(Case)]
     stock = stock_twin(Case)
+    several = sum(len(v) > 1 for v in batch.found.values())
     print(f"{args.rows} people: conviction batch {len(convictions) / 1024:.0f} KiB, page of "
           f"people {len(page) / 1024:.0f} KiB; median of {args.repeat} runs")
+    print(f"people with more than one event: {several} of {len(batch.found)}")
     runs: list[tuple[str, Callable[[bool], Any]]] = [
         ("conviction batch, decoded and mapped", cases),
         ("page of people, decoded and mapped", people)]
