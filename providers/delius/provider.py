@@ -285,7 +285,7 @@ def chosen_convictions(provider: str, convictions: Any, current_only: bool) -> A
     if not current_only or not convictions:
         return convictions
     if len(convictions) == 1:  # most people: mapping it reads its index, as a choice would
-        return convictions if convictions[0].active is True else ()
+        return convictions if convictions[0].active is True else []
     with reading(provider, "conviction"):
         active = [j for j in convictions if j.active is True]
         return [max(active, key=lambda j: int(j.index))] if active else []

@@ -63,6 +63,7 @@ def test_the_current_case_alone_is_the_one_all_mapped_would_show(found):
     else:  # only a conviction the caseload does not show could not be read
         assert any(not _mappable(j) for j in found if all(j is not c for c in chosen))
 
+
 def test_all_convictions_are_mapped_when_not_only_the_current_is_asked_for():
     found = [typed.Conviction(convictionId=n, index=str(n), active=n % 2 == 0)
              for n in range(1, 5)]
